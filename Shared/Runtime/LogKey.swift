@@ -1,0 +1,21 @@
+/// Metadata keys used in log lines, kept in one place so every service spells them the same way.
+public enum LogKey {
+    public static let service = "service"
+    public static let tenant = "tenant.id"
+    public static let workflow = "workflow.name"
+    public static let run = "run.id"
+    public static let task = "task.id"
+    public static let attempt = "task.attempt"
+    public static let agent = "agent.id"
+    public static let pool = "pool"
+    public static let topic = "kafka.topic"
+    public static let partition = "kafka.partition"
+    public static let offset = "kafka.offset"
+    public static let messageID = "message.id"
+    public static let messageType = "message.type"
+    public static let error = "error"
+    public static let httpMethod = "http.method"
+    public static let httpPath = "http.path"
+    public static let httpStatus = "http.status"
+    public static let durationMs = "duration.ms"
+}
