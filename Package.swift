@@ -65,7 +65,7 @@ let package = Package(
         tests("RuntimeTests", ["Runtime"]),
         tests("ContractsTests", ["Contracts"]),
         tests("KafkaTests", ["Kafka", "Runtime"]),
-        tests("PostgresTests", ["Postgres", "Runtime"]),
+        tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
         tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP"]),
     ],

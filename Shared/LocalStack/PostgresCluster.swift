@@ -1,0 +1,88 @@
+import Foundation
+
+/// A throwaway Postgres cluster run from Debian's binaries under a project folder: the embedded
+/// default for `make demo/up/test`. Production points services at a real server instead.
+public struct PostgresCluster: Sendable {
+    public let directory: URL
+    public let port: Int
+
+    public init(directory: URL, port: Int) {
+        self.directory = directory
+        self.port = port
+    }
+
+    public var dataDirectory: URL { directory.appendingPathComponent("data") }
+    public var socketDirectory: URL { directory.appendingPathComponent("sock") }
+    public var logFile: URL { directory.appendingPathComponent("postgres.log") }
+
+    /// libpq connection string for `database` over loopback TCP.
+    public func connectionString(database: String) -> String {
+        "host=127.0.0.1 port=\(port) user=postgres dbname=\(database) connect_timeout=5"
+    }
+
+    public var isRunning: Bool {
+        (try? ProcessRunner.run(ProcessRunner.asUser("postgres", [Self.binary("pg_ctl"), "status", "-D", dataDirectory.path]))) != nil
+    }
+
+    /// Creates the cluster on first use and starts it; returns at once when it already runs.
+    public func start() throws {
+        try prepareDirectories()
+        if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+            try ProcessRunner.run(ProcessRunner.asUser("postgres", [
+                Self.binary("initdb"), "-D", dataDirectory.path, "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8",
+            ]))
+        }
+        if isRunning { return }
+        let options = [
+            "-c listen_addresses=127.0.0.1", "-c port=\(port)",
+            "-c unix_socket_directories=\(socketDirectory.path)",
+            "-c max_connections=300", "-c shared_buffers=256MB",
+            "-c max_locks_per_transaction=256",
+        ].joined(separator: " ")
+        try ProcessRunner.run(ProcessRunner.asUser("postgres", [
+            Self.binary("pg_ctl"), "start", "-w", "-t", "60", "-D", dataDirectory.path,
+            "-l", logFile.path, "-o", options,
+        ]))
+    }
+
+    /// Fast shutdown: disconnects clients, then stops; a no-op when not running.
+    public func stop() throws {
+        guard isRunning else { return }
+        try ProcessRunner.run(ProcessRunner.asUser("postgres", [
+            Self.binary("pg_ctl"), "stop", "-w", "-t", "60", "-m", "fast", "-D", dataDirectory.path,
+        ]))
+    }
+
+    /// Creates `name` unless it exists.
+    public func createDatabase(_ name: String) throws {
+        let exists = try ProcessRunner.run(psql(["-tAc", "SELECT 1 FROM pg_database WHERE datname = '\(name)'"]))
+        if exists.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
+        try ProcessRunner.run(psql(["-c", "CREATE DATABASE \"\(name)\""]))
+    }
+
+    public func dropDatabase(_ name: String) throws {
+        try ProcessRunner.run(psql(["-c", "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)"]))
+    }
+
+    private func psql(_ arguments: [String]) -> [String] {
+        [Self.binary("psql"), "-X", "-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", "postgres"] + arguments
+    }
+
+    private func prepareDirectories() throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try manager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        if ProcessRunner.isRoot {
+            try ProcessRunner.run(["chown", "-R", "postgres:postgres", directory.path])
+        }
+    }
+
+    /// The newest Debian Postgres binaries (`/usr/lib/postgresql/<major>/bin`).
+    static func binary(_ name: String) -> String {
+        let root = "/usr/lib/postgresql"
+        let majors = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        let newest = majors.compactMap(Int.init).max().map(String.init) ?? "15"
+        return "\(root)/\(newest)/bin/\(name)"
+    }
+}
