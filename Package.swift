@@ -48,7 +48,7 @@ let package = Package(
         shared("Kafka", ["CRdKafka", "Runtime"]),
         shared("Postgres", ["CPostgres", "Runtime"]),
         shared("HTTP", ["CMicroHTTPD", "Runtime"]),
-        shared("Contracts", []),
+        shared("Contracts", ["Runtime"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
         shared("LocalStack", ["Runtime"]),
 

@@ -1,0 +1,59 @@
+import Foundation
+import Runtime
+
+/// The JSON coders every message and API body goes through: ISO-8601 UTC timestamps with
+/// milliseconds, so timestamps compare as text and read the same in logs, APIs and the database.
+public enum WireCoding {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an ISO-8601 timestamp, got '\(text)'")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try encoder().encode(value))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try decoder().decode(type, from: Data(bytes))
+    }
+
+    /// A readable one-line description of a decoding failure: the path and what was wrong.
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ codingPath: [any CodingKey]) -> String {
+            let text = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : text
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            let place = context.codingPath.isEmpty ? "" : " at '\(path(context.codingPath))'"
+            return "malformed JSON\(place): \(underlying ?? context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            return "missing field '\(parent.isEmpty ? "" : parent + ".")\(key.stringValue)'"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))' must be \(type): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

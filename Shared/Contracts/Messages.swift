@@ -1,0 +1,173 @@
+import Foundation
+
+/// What a trigger asks for: a run of one pinned workflow version.
+public struct RunRequested: MessagePayload, Equatable {
+    public static let type = "run.requested"
+    public static let version = 1
+
+    public var runID: UUID
+    public var workflow: String
+    public var workflowVersion: Int
+    public var parameters: [String: String]
+    /// schedule, event, manual, backfill or dependency.
+    public var source: String
+    /// Who or what caused it (a credential name, a schedule id).
+    public var requestedBy: String
+    public var logicalTime: Date
+
+    public init(runID: UUID, workflow: String, workflowVersion: Int, parameters: [String: String],
+                source: String, requestedBy: String, logicalTime: Date) {
+        self.runID = runID
+        self.workflow = workflow
+        self.workflowVersion = workflowVersion
+        self.parameters = parameters
+        self.source = source
+        self.requestedBy = requestedBy
+        self.logicalTime = logicalTime
+    }
+}
+
+/// Everything an agent needs to run one attempt; carried from resolver to dispatcher to agent so
+/// neither of the latter needs to read workflow definitions.
+public struct TaskSpec: Codable, Sendable, Equatable {
+    public var runID: UUID
+    public var taskID: String
+    public var workflow: String
+    public var pool: String
+    public var command: Command
+    public var environment: [String: String]
+
+    public init(runID: UUID, taskID: String, workflow: String, pool: String, command: Command, environment: [String: String]) {
+        self.runID = runID
+        self.taskID = taskID
+        self.workflow = workflow
+        self.pool = pool
+        self.command = command
+        self.environment = environment
+    }
+}
+
+/// resolver → dispatcher: the task may start.
+public struct TaskReady: MessagePayload, Equatable {
+    public static let type = "task.ready"
+    public static let version = 1
+    public var task: TaskSpec
+    public init(task: TaskSpec) { self.task = task }
+}
+
+/// dispatcher → agents of a pool: run this attempt.
+public struct TaskDispatch: MessagePayload, Equatable {
+    public static let type = "task.dispatch"
+    public static let version = 1
+    public var task: TaskSpec
+    public var attempt: Int
+    public init(task: TaskSpec, attempt: Int) {
+        self.task = task
+        self.attempt = attempt
+    }
+}
+
+/// A change in one attempt's life, reported by the dispatcher (dispatched) and agents (the rest).
+public struct TaskStatus: MessagePayload, Equatable {
+    public static let type = "task.status"
+    public static let version = 1
+
+    public enum State: String, Codable, Sendable { case dispatched, running, succeeded, failed }
+
+    public var runID: UUID
+    public var taskID: String
+    public var attempt: Int
+    public var state: State
+    public var agentID: String?
+    public var exitCode: Int?
+    /// Why it failed when no exit code says it: `spawn`, `lost`, `timeout`.
+    public var reason: String?
+    /// The end of the attempt's output, for `run show` and alerts.
+    public var outputTail: String?
+
+    public init(runID: UUID, taskID: String, attempt: Int, state: State, agentID: String? = nil,
+                exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil) {
+        self.runID = runID
+        self.taskID = taskID
+        self.attempt = attempt
+        self.state = state
+        self.agentID = agentID
+        self.exitCode = exitCode
+        self.reason = reason
+        self.outputTail = outputTail
+    }
+}
+
+/// An agent says it is alive, where, and how busy.
+public struct AgentHeartbeat: MessagePayload, Equatable {
+    public static let type = "agent.heartbeat"
+    public static let version = 1
+
+    public var agentID: String
+    public var host: String
+    public var pool: String
+    public var slots: Int
+    public var running: Int
+    public var startedAt: Date
+
+    public init(agentID: String, host: String, pool: String, slots: Int, running: Int, startedAt: Date) {
+        self.agentID = agentID
+        self.host = host
+        self.pool = pool
+        self.slots = slots
+        self.running = running
+        self.startedAt = startedAt
+    }
+}
+
+/// Something a tenant's people should hear about.
+public struct Alert: MessagePayload, Equatable {
+    public static let type = "alert"
+    public static let version = 1
+
+    /// e.g. `run.failed`.
+    public var kind: String
+    public var severity: String
+    public var summary: String
+    public var runID: UUID?
+    public var workflow: String?
+    public var details: [String: String]
+
+    public init(kind: String, severity: String, summary: String, runID: UUID?, workflow: String?, details: [String: String] = [:]) {
+        self.kind = kind
+        self.severity = severity
+        self.summary = summary
+        self.runID = runID
+        self.workflow = workflow
+        self.details = details
+    }
+}
+
+/// One operation or state change, for the audit trail: who (actor) did what (action) to what (subject).
+public struct AuditRecord: MessagePayload, Equatable {
+    public static let type = "audit.record"
+    public static let version = 1
+
+    public var actor: String
+    public var action: String
+    public var subjectType: String
+    public var subjectID: String
+    public var runID: UUID?
+    public var taskID: String?
+    public var fromState: String?
+    public var toState: String?
+    public var details: [String: String]
+
+    public init(actor: String, action: String, subjectType: String, subjectID: String, runID: UUID? = nil,
+                taskID: String? = nil, fromState: String? = nil, toState: String? = nil, details: [String: String] = [:]) {
+        self.actor = actor
+        self.action = action
+        self.subjectType = subjectType
+        self.subjectID = subjectID
+        self.runID = runID
+        self.taskID = taskID
+        self.fromState = fromState
+        self.toState = toState
+        self.details = details
+    }
+}

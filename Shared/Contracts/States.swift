@@ -1,0 +1,62 @@
+/// A run's life: queued until the resolver creates its tasks, then running until every task ended.
+public enum RunState: String, Codable, Sendable, CaseIterable {
+    case queued, running, succeeded, failed, cancelled
+
+    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+}
+
+/// A task instance's life within a run.
+public enum TaskState: String, Codable, Sendable, CaseIterable {
+    case pending, ready, dispatched, running, succeeded, failed, skipped
+
+    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .skipped }
+}
+
+/// How the resolver applies an attempt's status report to a task instance. Pure, so the fencing and
+/// redelivery rules are unit-tested without Kafka or Postgres.
+public enum TaskTransition: Equatable, Sendable {
+    /// Store the new state and attempt.
+    case apply(state: TaskState, attempt: Int)
+    /// Leave the task alone; the reason is logged.
+    case ignore(String)
+
+    /// - Reports for an older attempt than the current one are stale (fencing): ignored.
+    /// - A terminal task never changes again, so redelivered and late reports are harmless.
+    /// - A newer attempt supersedes the current one whatever it was doing (lost-agent re-dispatch).
+    /// - Within one attempt the state only moves forward (dispatched → running → succeeded/failed),
+    ///   so reports arriving out of order cannot move it back.
+    public static func decide(current: TaskState, currentAttempt: Int, report: TaskStatus.State, reportAttempt: Int) -> TaskTransition {
+        if current.isTerminal { return .ignore("task already \(current.rawValue)") }
+        if current == .pending { return .ignore("task is not ready yet") }
+        if reportAttempt < currentAttempt {
+            return .ignore("stale report for attempt \(reportAttempt); current attempt is \(currentAttempt)")
+        }
+        let target = TaskState(report)
+        if reportAttempt > currentAttempt { return .apply(state: target, attempt: reportAttempt) }
+        guard rank(target) > rank(current) else {
+            return .ignore("attempt \(reportAttempt) is already \(current.rawValue)")
+        }
+        return .apply(state: target, attempt: reportAttempt)
+    }
+
+    private static func rank(_ state: TaskState) -> Int {
+        switch state {
+        case .pending: 0
+        case .ready: 1
+        case .dispatched: 2
+        case .running: 3
+        case .succeeded, .failed, .skipped: 4
+        }
+    }
+}
+
+extension TaskState {
+    public init(_ report: TaskStatus.State) {
+        switch report {
+        case .dispatched: self = .dispatched
+        case .running: self = .running
+        case .succeeded: self = .succeeded
+        case .failed: self = .failed
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Every Kafka topic the platform uses, in one place (the README's architecture map mirrors it).
+public enum Topics {
+    /// trigger-service → dependency-resolver: a run should start. Key: run id.
+    public static let runsRequested = "wl.runs.requested"
+    /// dependency-resolver → dispatcher: a task's upstream is satisfied. Key: run id.
+    public static let tasksReady = "wl.tasks.ready"
+    /// dispatcher and agents → dependency-resolver, dispatcher: attempt state changes. Key: run id.
+    public static let tasksStatus = "wl.tasks.status"
+    /// agents → (log consumers): task output. Key: run id.
+    public static let tasksLogs = "wl.tasks.logs"
+    /// agents → dispatcher, cmdb-service: liveness and capacity. Key: agent id.
+    public static let agentsHeartbeat = "wl.agents.heartbeat"
+    /// dependency-resolver, dispatcher → notifier: something a person should know. Key: tenant.
+    public static let alerts = "wl.alerts"
+    /// operators → services: schedule changes, cancellations. Key: tenant.
+    public static let commands = "wl.commands"
+    /// every state-changing service → audit-service: who did what, when. Key: tenant.
+    public static let audit = "wl.audit"
+
+    /// dispatcher → the agents of one pool. Key: run id + task id, spreading a run over the pool.
+    public static func dispatch(pool: String) -> String { "wl.tasks.dispatch.\(pool)" }
+
+    /// The topics the dev broker creates up front (dispatch topics of other pools are auto-created).
+    public static let all: [String] = [
+        runsRequested, tasksReady, tasksStatus, tasksLogs, agentsHeartbeat, alerts, commands, audit,
+        dispatch(pool: "default"),
+    ]
+}
