@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.runWithoutDatabase(name: "agent", defaultPort: 7411, build: Agent.build)

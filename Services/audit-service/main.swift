@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "audit-service", defaultPort: 7404, build: AuditService.build)

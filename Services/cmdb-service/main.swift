@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "cmdb-service", defaultPort: 7405, build: CMDBService.build)

@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "dependency-resolver", defaultPort: 7402, build: DependencyResolver.build)

@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "dispatcher", defaultPort: 7403, build: Dispatcher.build)

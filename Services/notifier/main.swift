@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "notifier", defaultPort: 7406, build: Notifier.build)

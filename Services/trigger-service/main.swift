@@ -1,1 +1,3 @@
-print("not yet built")
+import ServiceKit
+
+await ServiceMain.run(name: "trigger-service", defaultPort: 7401, build: TriggerService.build)

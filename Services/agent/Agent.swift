@@ -1,0 +1,45 @@
+import Contracts
+import Foundation
+import HTTP
+import Runtime
+import ServiceKit
+
+/// agent: runs the attempts dispatched to its pool on this host. Several agents share a pool as
+/// one consumer group. It has no database: an attempt is accepted by reporting `running` (and
+/// committing the dispatch offset) before the process starts, so a crash before that point lets
+/// another agent take the message, and a crash after it is noticed by the dispatcher through the
+/// missing heartbeats.
+enum Agent {
+    @Sendable static func build(_ context: ProcessContext) async throws -> ServiceApp {
+        let configuration = try AgentConfiguration(context.environment, instanceID: context.configuration.instanceID)
+        try FileManager.default.createDirectory(atPath: configuration.workDirectory, withIntermediateDirectories: true)
+        let supervisor = ProcessSupervisor()
+        let slots = SlotBoard(capacity: configuration.slots)
+        let consumer = try context.consumer(group: "agent.\(configuration.pool)", topics: [Topics.dispatch(pool: configuration.pool)])
+        let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor)
+        let loop = DispatchLoop(context: context, consumer: consumer, runner: runner, slots: slots)
+        let heartbeat = Heartbeat(context: context, configuration: configuration, slots: slots)
+        context.logger.info("agent ready", [LogKey.agent: configuration.agentID, LogKey.pool: configuration.pool,
+                                            "slots": "\(configuration.slots)"])
+        return ServiceApp(router: Router(), services: [heartbeat, loop])
+    }
+}
+
+/// The agent's settings, from `WL_AGENT_*` variables.
+struct AgentConfiguration: Sendable {
+    let agentID: String
+    let pool: String
+    let slots: Int
+    let workDirectory: String
+    let heartbeatInterval: Duration
+    let host: String
+
+    init(_ environment: Environment, instanceID: String) throws {
+        agentID = environment.string("WL_AGENT_ID", default: instanceID)
+        pool = environment.string("WL_AGENT_POOL", default: "default")
+        slots = try environment.int("WL_AGENT_SLOTS", default: 8, range: 1...4_096)
+        workDirectory = environment.string("WL_AGENT_WORKDIR", default: FileManager.default.currentDirectoryPath + "/.wloadctl/agents/\(agentID)")
+        heartbeatInterval = try environment.seconds("WL_HEARTBEAT_INTERVAL", default: 2)
+        host = ProcessInfo.processInfo.hostName
+    }
+}

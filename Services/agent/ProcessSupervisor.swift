@@ -1,0 +1,149 @@
+private import CSpawn
+import Foundation
+import Synchronization
+
+/// Starts task processes and reports their exit. Forking happens on one thread that lives as
+/// long as the agent, because PR_SET_PDEATHSIG fires when the *thread* that forked exits; one
+/// reaper thread collects every child with waitpid(-1). No Foundation.Process in this process,
+/// so the reaper never steals anybody else's child.
+final class ProcessSupervisor: Sendable {
+    struct SpawnError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private struct Job: @unchecked Sendable {
+        let path: String
+        let arguments: [String]
+        let environment: [String]
+        let directory: String
+        let outputFD: Int32
+        let done: CheckedContinuation<Int32, Never>
+    }
+
+    private struct ReaperState {
+        var live = 0
+        var waiters: [Int32: CheckedContinuation<Int32, Never>] = [:]
+        var exited: [Int32: Int32] = [:]
+    }
+
+    private let jobs = ConditionQueue<Job>()
+    private let reaper = Mutex(ReaperState())
+    private let childStarted = NSCondition()
+
+    init() {
+        let spawner = Thread { [jobs] in
+            let parent = getpid()
+            while true {
+                let job = jobs.take()
+                job.done.resume(returning: Self.fork(job, parent: parent))
+            }
+        }
+        spawner.name = "wl-spawner"
+        spawner.start()
+        let reaperThread = Thread { [self] in reap() }
+        reaperThread.name = "wl-reaper"
+        reaperThread.start()
+    }
+
+    /// Runs `arguments` with stdout and stderr appended to `logPath`; returns the exit code
+    /// (128 + signal when killed). `arguments[0]` without a slash is looked up in the PATH of
+    /// `environment`.
+    func run(arguments: [String], environment: [String: String], directory: String, logPath: String) async throws -> Int32 {
+        guard let program = arguments.first else { throw SpawnError(description: "empty command") }
+        guard let path = Self.resolve(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
+            throw SpawnError(description: "command not found: \(program)")
+        }
+        let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SpawnError(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let pid = await withCheckedContinuation { continuation in
+            reaper.withLock { $0.live += 1 }
+            jobs.put(Job(path: path, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
+                         directory: directory, outputFD: fd, done: continuation))
+        }
+        childStarted.lock()
+        childStarted.broadcast()
+        childStarted.unlock()
+        guard pid > 0 else {
+            reaper.withLock { $0.live -= 1 }
+            throw SpawnError(description: "fork failed: \(String(cString: strerror(-pid)))")
+        }
+        return await withCheckedContinuation { continuation in
+            let code = reaper.withLock { state -> Int32? in
+                if let code = state.exited.removeValue(forKey: pid) { return code }
+                state.waiters[pid] = continuation
+                return nil
+            }
+            if let code { continuation.resume(returning: code) }
+        }
+    }
+
+    /// Sends `signal` to the whole process group of a task.
+    func signalGroup(_ pid: Int32, _ signal: Int32) { _ = wl_kill_group(pid, signal) }
+
+    private func reap() {
+        while true {
+            childStarted.lock()
+            while reaper.withLock({ $0.live }) == 0 { _ = childStarted.wait(until: Date(timeIntervalSinceNow: 1)) }
+            childStarted.unlock()
+            var code: Int32 = 0
+            let pid = wl_wait_any(&code)
+            guard pid > 0 else {
+                Thread.sleep(forTimeInterval: 0.01)
+                continue
+            }
+            let waiter = reaper.withLock { state -> CheckedContinuation<Int32, Never>? in
+                state.live -= 1
+                if let waiter = state.waiters.removeValue(forKey: pid) { return waiter }
+                state.exited[pid] = code
+                return nil
+            }
+            waiter?.resume(returning: code)
+        }
+    }
+
+    private static func fork(_ job: Job, parent: pid_t) -> Int32 {
+        withCStrings(job.arguments) { argv in
+            withCStrings(job.environment) { envp in
+                wl_spawn(job.path, argv, envp, job.directory, job.outputFD, parent)
+            }
+        }
+    }
+
+    private static func resolve(_ program: String, path: String) -> String? {
+        if program.contains("/") { return program }
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+}
+
+/// A NUL-terminated array of C strings alive for the duration of `body`.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
+}
+
+/// A blocking FIFO for handing work to a dedicated thread.
+final class ConditionQueue<Element>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+
+    func put(_ item: Element) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func take() -> Element {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        return items.removeFirst()
+    }
+}

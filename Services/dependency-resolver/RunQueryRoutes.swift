@@ -1,0 +1,104 @@
+import Contracts
+import Foundation
+import HTTP
+import Postgres
+import ServiceKit
+
+/// `GET /v1/runs/:id` and `GET /v1/runs`: a run as its tenant sees it. A run that was requested
+/// but not yet created by the resolver shows as `queued` with no tasks.
+struct RunQueryRoutes: Sendable {
+    let context: ServiceContext
+
+    struct TaskView: Codable, Sendable {
+        let id: String
+        let state: String
+        let attempt: Int
+        let exitCode: Int?
+        let reason: String?
+        let agent: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(state, forKey: .state)
+            try container.encode(attempt, forKey: .attempt)
+            try container.encode(exitCode, forKey: .exitCode)
+            try container.encodeIfPresent(reason, forKey: .reason)
+            try container.encodeIfPresent(agent, forKey: .agent)
+        }
+    }
+
+    struct RunView: Codable, Sendable {
+        let id: UUID
+        let workflow: String
+        let version: Int
+        let tenant: String
+        let state: String
+        let createdAt: Date
+        let finishedAt: Date?
+        let tasks: [TaskView]
+    }
+
+    struct RunSummary: Codable, Sendable {
+        let id: UUID
+        let workflow: String
+        let state: String
+        let createdAt: Date
+        let finishedAt: Date?
+        let tasksTotal: Int
+        let tasksOpen: Int
+    }
+
+    @Sendable func show(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let principal = try await context.principal(request)
+        let text = try request.parameter("id")
+        guard let id = UUID(uuidString: text) else { throw HTTPError.badRequest("'\(text)' is not a run id") }
+        let view = try await context.database.withConnection { connection -> RunView? in
+            try Self.run(id, tenant: principal.tenant, connection) ?? Self.queued(id, tenant: principal.tenant, connection)
+        }
+        guard let view else { throw HTTPError.notFound("no run \(text)") }
+        return .json(view)
+    }
+
+    @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let principal = try await context.principal(request)
+        let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 1_000)
+        let workflow = request.query["workflow"]
+        let runs = try await context.database.withConnection { connection in
+            try connection.query("""
+                SELECT id, workflow, state, created_at, finished_at, tasks_total, tasks_open FROM runs
+                WHERE tenant = $1 AND ($2::text IS NULL OR workflow = $2) ORDER BY created_at DESC LIMIT $3
+                """, [principal.tenant, workflow, limit]).map { row in
+                RunSummary(id: try row.uuid("id"), workflow: try row.string("workflow"), state: try row.string("state"),
+                           createdAt: try row.date("created_at"), finishedAt: try row.optionalDate("finished_at"),
+                           tasksTotal: try row.int("tasks_total"), tasksOpen: try row.int("tasks_open"))
+            }
+        }
+        return .json(["runs": runs])
+    }
+
+    private static func run(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {
+        guard let run = try connection.query("""
+            SELECT workflow, workflow_version, state, created_at, finished_at FROM runs WHERE id = $1 AND tenant = $2
+            """, [id, tenant]).first else { return nil }
+        let tasks = try connection.query("""
+            SELECT task_id, state, attempt, exit_code, reason, agent_id FROM task_instances WHERE run_id = $1 ORDER BY position
+            """, [id]).map { row in
+            TaskView(id: try row.string("task_id"), state: try row.string("state"), attempt: try row.int("attempt"),
+                     exitCode: try row.optionalInt("exit_code"), reason: try row.optionalString("reason"),
+                     agent: try row.optionalString("agent_id"))
+        }
+        return RunView(id: id, workflow: try run.string("workflow"), version: try run.int("workflow_version"), tenant: tenant,
+                       state: try run.string("state"), createdAt: try run.date("created_at"),
+                       finishedAt: try run.optionalDate("finished_at"), tasks: tasks)
+    }
+
+    private static func queued(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {
+        guard let request = try connection.query("""
+            SELECT workflow, workflow_version, created_at FROM run_requests WHERE run_id = $1 AND tenant = $2
+            """, [id, tenant]).first else { return nil }
+        return RunView(id: id, workflow: try request.string("workflow"), version: try request.int("workflow_version"),
+                       tenant: tenant, state: RunState.queued.rawValue, createdAt: try request.date("created_at"),
+                       finishedAt: nil, tasks: [])
+    }
+}

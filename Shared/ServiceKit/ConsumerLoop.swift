@@ -1,0 +1,133 @@
+import Contracts
+import Foundation
+import Kafka
+import Postgres
+import Runtime
+
+/// One consumed message as handlers see it: routing header plus the raw bytes to decode.
+public struct IncomingMessage: Sendable {
+    public let header: EnvelopeHeader
+    public let raw: KafkaMessage
+
+    public func decode<Payload: MessagePayload>(_ type: Payload.Type) throws -> Envelope<Payload> {
+        try Envelope<Payload>.decode(raw.value)
+    }
+}
+
+/// Applies a message's effect inside the consumer's transaction, publishing through the outbox.
+public typealias MessageHandler = @Sendable (IncomingMessage, PostgresConnection, Outbox) throws -> Void
+
+/// The idempotent consumer: poll a batch, apply every message in one transaction together with
+/// its processed-message id (duplicates are skipped), commit, and only then commit the Kafka
+/// offsets. A message whose handler throws is retried alone and, if it fails again, parked in
+/// `dead_letters` with its error so one bad message cannot stall a partition.
+public struct ConsumerLoop: Service {
+    public let name: String
+    private let consumer: KafkaConsumer
+    private let database: PostgresClient
+    private let source: String
+    private let relaySignal: WakeSignal?
+    private let logger: Logger
+    private let maxBatch: Int
+    private let handler: MessageHandler
+    private let processed: Counter
+    private let duplicates: Counter
+    private let deadLettered: Counter
+
+    public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
+                logger: Logger, maxBatch: Int = 500, handler: @escaping MessageHandler) {
+        self.name = name
+        self.consumer = consumer
+        self.database = database
+        self.source = source
+        self.relaySignal = relaySignal
+        self.logger = logger.with(["consumer": name])
+        self.maxBatch = maxBatch
+        self.handler = handler
+        let labels = ["consumer": name]
+        processed = Metrics.shared.counter("wl_consumer_messages_total", help: "Messages applied", labels: labels)
+        duplicates = Metrics.shared.counter("wl_consumer_duplicates_total", help: "Redelivered messages skipped", labels: labels)
+        deadLettered = Metrics.shared.counter("wl_consumer_dead_letters_total", help: "Messages parked as undeliverable", labels: labels)
+    }
+
+    /// Stops between batches when cancelled: the batch in hand is finished and committed first.
+    public func run() async throws {
+        do {
+            while !Task.isCancelled {
+                let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+                guard !messages.isEmpty else { continue }
+                try await apply(messages)
+                try await consumer.commit(messages)
+                relaySignal?.notify()
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    private func apply(_ messages: [KafkaMessage]) async throws {
+        var incoming: [IncomingMessage] = []
+        for message in messages {
+            do {
+                let header = try WireCoding.decode(EnvelopeHeader.self, from: message.value)
+                incoming.append(IncomingMessage(header: header, raw: message))
+            } catch {
+                try await deadLetter(message, error: "undecodable envelope: \(WireCoding.describe(error))")
+            }
+        }
+        guard !incoming.isEmpty else { return }
+        do {
+            try await applyTogether(incoming)
+        } catch let error as PostgresError where error.code == .connection {
+            throw error
+        } catch {
+            logger.warning("batch failed, applying messages one by one", [LogKey.error: "\(error)"])
+            for message in incoming {
+                do { try await applyTogether([message]) } catch let error as PostgresError where error.code == .connection {
+                    throw error
+                } catch {
+                    try await deadLetter(message.raw, error: "\(error)")
+                }
+            }
+        }
+    }
+
+    private func applyTogether(_ messages: [IncomingMessage]) async throws {
+        let (consumerName, handler) = (name, handler)
+        let counts = try await database.transaction(source: source) { connection, outbox -> (Int, Int) in
+            var fresh = try Self.claim(messages, consumer: consumerName, connection)
+            let freshCount = fresh.count
+            // remove() also drops a message delivered twice within the same batch.
+            for message in messages where fresh.remove(message.header.id) != nil {
+                try handler(message, connection, outbox)
+            }
+            return (freshCount, messages.count - freshCount)
+        }
+        processed.increment(by: counts.0)
+        duplicates.increment(by: counts.1)
+    }
+
+    /// Records the batch's message ids; returns those not seen before (one round trip per batch).
+    private static func claim(_ messages: [IncomingMessage], consumer: String, _ connection: PostgresConnection) throws -> Set<UUID> {
+        let rows = try connection.query("""
+            INSERT INTO processed_messages (consumer, message_id)
+            SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id
+            """, [consumer, messages.map { $0.header.id.uuidString.lowercased() }])
+        return Set(try rows.map { try $0.uuid("message_id") })
+    }
+
+    private func deadLetter(_ message: KafkaMessage, error: String) async throws {
+        logger.error("message parked in dead_letters", [LogKey.topic: message.topic, LogKey.partition: "\(message.partition)",
+                                                        LogKey.offset: "\(message.offset)", LogKey.error: error])
+        deadLettered.increment()
+        let consumerName = name
+        try await database.withConnection { connection in
+            try connection.execute("""
+                INSERT INTO dead_letters (consumer, topic, partition, "offset", error, payload) VALUES ($1, $2, $3, $4, $5, $6)
+                """, [consumerName, message.topic, Int(message.partition), message.offset, error,
+                      String(decoding: message.value, as: UTF8.self)])
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Postgres
+
+/// The one shared Postgres schema, as numbered migrations every service applies at start (under an
+/// advisory lock, so concurrent starts are safe). Append new versions; never edit an applied one.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "delivery", sql: delivery),
+        Migration(version: 2, name: "workflows-and-runs", sql: workflowsAndRuns),
+        Migration(version: 3, name: "dispatch", sql: dispatch),
+        Migration(version: 4, name: "audit-cmdb-alerts", sql: auditCMDBAlerts),
+    ]
+
+    /// Outbox, processed-message dedupe, dead letters and credentials: the delivery machinery.
+    static let delivery = """
+        CREATE TABLE api_tokens (
+            token_sha256 text PRIMARY KEY,
+            name text NOT NULL,
+            tenant text NOT NULL,
+            role text NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE outbox (
+            id bigserial PRIMARY KEY,
+            source text NOT NULL,
+            topic text NOT NULL,
+            key text,
+            payload text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX outbox_by_source ON outbox (source, id);
+        CREATE TABLE processed_messages (
+            consumer text NOT NULL,
+            message_id uuid NOT NULL,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer, message_id)
+        );
+        CREATE TABLE dead_letters (
+            id bigserial PRIMARY KEY,
+            consumer text NOT NULL,
+            topic text NOT NULL,
+            partition int NOT NULL,
+            "offset" bigint NOT NULL,
+            error text NOT NULL,
+            payload text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        """
+
+    static let workflowsAndRuns = """
+        CREATE TABLE workflows (
+            tenant text NOT NULL,
+            name text NOT NULL,
+            version int NOT NULL,
+            definition jsonb NOT NULL,
+            definition_sha256 text NOT NULL,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant, name, version)
+        );
+        CREATE TABLE run_requests (
+            run_id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            workflow_version int NOT NULL,
+            parameters jsonb NOT NULL,
+            source text NOT NULL,
+            requested_by text NOT NULL,
+            idempotency_key text,
+            logical_time timestamptz NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE UNIQUE INDEX run_requests_idempotency ON run_requests (tenant, idempotency_key)
+            WHERE idempotency_key IS NOT NULL;
+        CREATE TABLE runs (
+            id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            workflow_version int NOT NULL,
+            state text NOT NULL,
+            parameters jsonb NOT NULL,
+            logical_time timestamptz NOT NULL,
+            tasks_total int NOT NULL,
+            tasks_open int NOT NULL,
+            tasks_failed int NOT NULL DEFAULT 0,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            finished_at timestamptz
+        );
+        CREATE INDEX runs_by_workflow ON runs (tenant, workflow, created_at DESC);
+        CREATE TABLE task_instances (
+            run_id uuid NOT NULL REFERENCES runs (id),
+            task_id text NOT NULL,
+            tenant text NOT NULL,
+            position int NOT NULL,
+            state text NOT NULL,
+            attempt int NOT NULL DEFAULT 0,
+            waiting_on int NOT NULL,
+            exit_code int,
+            reason text,
+            agent_id text,
+            output_tail text,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, task_id)
+        );
+        """
+
+    static let dispatch = """
+        CREATE TABLE task_leases (
+            run_id uuid NOT NULL,
+            task_id text NOT NULL,
+            tenant text NOT NULL,
+            pool text NOT NULL,
+            attempt int NOT NULL,
+            state text NOT NULL CHECK (state IN ('dispatched', 'running', 'done')),
+            agent_id text,
+            spec jsonb NOT NULL,
+            dispatched_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, task_id)
+        );
+        CREATE INDEX task_leases_running ON task_leases (agent_id) WHERE state = 'running';
+        CREATE TABLE agent_liveness (
+            agent_id text PRIMARY KEY,
+            pool text NOT NULL,
+            host text NOT NULL,
+            last_seen timestamptz NOT NULL
+        );
+        """
+
+    static let auditCMDBAlerts = """
+        CREATE TABLE audit_log (
+            id bigserial PRIMARY KEY,
+            message_id uuid NOT NULL UNIQUE,
+            tenant text NOT NULL,
+            actor text NOT NULL,
+            action text NOT NULL,
+            subject_type text NOT NULL,
+            subject_id text NOT NULL,
+            run_id uuid,
+            task_id text,
+            from_state text,
+            to_state text,
+            details jsonb NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX audit_log_by_run ON audit_log (run_id, id) WHERE run_id IS NOT NULL;
+        CREATE TABLE resources (
+            id text PRIMARY KEY,
+            class text NOT NULL,
+            tenant text NOT NULL,
+            host text NOT NULL,
+            pool text,
+            attributes jsonb NOT NULL DEFAULT '{}',
+            first_seen timestamptz NOT NULL DEFAULT now(),
+            last_seen timestamptz NOT NULL
+        );
+        CREATE TABLE alert_routes (
+            tenant text PRIMARY KEY,
+            webhook_url text NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE alert_deliveries (
+            id bigserial PRIMARY KEY,
+            alert_id uuid NOT NULL,
+            tenant text NOT NULL,
+            channel text NOT NULL,
+            target text NOT NULL,
+            payload text NOT NULL,
+            state text NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts int NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL DEFAULT now(),
+            last_status int,
+            last_error text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            delivered_at timestamptz,
+            UNIQUE (alert_id, channel)
+        );
+        CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at) WHERE state = 'pending';
+        """
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HTTP
+import Kafka
+import Postgres
+import Runtime
+
+/// What a service's build function gets: configuration and the shared clients, already connected.
+public struct ProcessContext: Sendable {
+    public let name: String
+    public let environment: Environment
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let kafka: KafkaConfiguration
+    public let producer: KafkaProducer
+
+    /// A consumer in `group` (one group per service, so instances share partitions).
+    public func consumer(group: String, topics: [String], properties: [String: String] = [:]) throws -> KafkaConsumer {
+        var configuration = kafka
+        configuration.properties.merge(properties) { _, new in new }
+        return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, logger: logger)
+    }
+}
+
+/// A service with a database: adds Postgres, the outbox relay's wake-up signal and authentication.
+public struct ServiceContext: Sendable {
+    public let process: ProcessContext
+    public let database: PostgresClient
+    public let relaySignal: WakeSignal
+    public let authenticator: Authenticator
+
+    public var name: String { process.name }
+    public var logger: Logger { process.logger }
+    public var environment: Environment { process.environment }
+
+    /// The idempotent consumer for `topics`, in the consumer group named after this service.
+    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500, handler: @escaping MessageHandler) throws -> ConsumerLoop {
+        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics)
+        return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name,
+                            relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, handler: handler)
+    }
+
+    /// A transaction whose outbox messages are published right after it commits.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
+        let result = try await database.transaction(source: process.name, body)
+        relaySignal.notify()
+        return result
+    }
+
+    /// Authenticates `request` and returns the caller.
+    public func principal(_ request: HTTPRequest) async throws -> Principal {
+        try await authenticator.authenticate(request)
+    }
+}
+
+/// What a build function returns: the HTTP routes and the long-running parts of the service.
+public struct ServiceApp: Sendable {
+    public var router: Router
+    public var services: [any Service]
+
+    public init(router: Router, services: [any Service]) {
+        self.router = router
+        self.services = services
+    }
+}
