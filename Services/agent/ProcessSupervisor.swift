@@ -61,9 +61,7 @@ final class ProcessSupervisor: Sendable {
             jobs.put(Job(path: path, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
                          directory: directory, outputFD: fd, done: continuation))
         }
-        childStarted.lock()
-        childStarted.broadcast()
-        childStarted.unlock()
+        wakeReaper()
         guard pid > 0 else {
             reaper.withLock { $0.live -= 1 }
             throw SpawnError(description: "fork failed: \(String(cString: strerror(-pid)))")
@@ -76,6 +74,13 @@ final class ProcessSupervisor: Sendable {
             }
             if let code { continuation.resume(returning: code) }
         }
+    }
+
+    /// Broadcasts under the condition's lock, so a reaper about to wait cannot miss it.
+    private func wakeReaper() {
+        childStarted.lock()
+        childStarted.broadcast()
+        childStarted.unlock()
     }
 
     /// Sends `signal` to the whole process group of a task.

@@ -48,11 +48,9 @@ enum AuditLog {
     /// `GET /v1/audit?run=ID&limit=N`: the tenant's records, oldest first.
     static func query(_ request: HTTPRequest, _ context: ServiceContext) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        var runID: UUID?
-        if let text = request.query["run"] {
-            guard let id = UUID(uuidString: text) else { throw HTTPError.badRequest("'\(text)' is not a run id") }
-            runID = id
-        }
+        let runText = request.query["run"]
+        let runID = runText.flatMap(UUID.init(uuidString:))
+        if let runText, runID == nil { throw HTTPError.badRequest("'\(runText)' is not a run id") }
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 1_000, 1), 10_000)
         let entries = try await context.database.withConnection { connection in
             try connection.query("""

@@ -72,7 +72,7 @@ public struct OutboxRelay: Service {
         do {
             try await producer.send(claimed.map(\.1))
         } catch {
-            try? await session.run { try $0.execute("ROLLBACK") }
+            _ = try? await session.run { try $0.execute("ROLLBACK") }
             throw error
         }
         let ids = claimed.map(\.0)

@@ -6,7 +6,7 @@ import Foundation
 
 /// Who is calling: the credential's name, the tenant it acts for and its role.
 public struct Principal: Sendable, Equatable {
-    public enum Role: String, Sendable { case admin, operator, viewer }
+    public enum Role: String, Sendable { case admin, `operator`, viewer }
 
     public let name: String
     /// The tenant every read and write of this request is scoped to.

@@ -17,7 +17,7 @@ public enum ServiceMain {
             let context = ServiceContext(process: process, database: database, relaySignal: WakeSignal(), authenticator: Authenticator(database: database))
             var app = try await build(context)
             app.router.addHealthRoutes(service: name, instance: process.configuration.instanceID) {
-                try await database.withConnection { try $0.execute("SELECT 1") }
+                _ = try await database.withConnection { try $0.execute("SELECT 1") }
             }
             let relay = OutboxRelay(source: name, database: database, producer: process.producer, signal: context.relaySignal, logger: process.logger)
             return (app, [relay], { await database.close() })
