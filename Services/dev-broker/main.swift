@@ -1,1 +1,4 @@
-print("not yet built")
+import Foundation
+import Runtime
+
+exit(await DevBroker.main(environment: Environment()))
