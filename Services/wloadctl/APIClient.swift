@@ -1,0 +1,87 @@
+import Foundation
+import HTTP
+import LocalStack
+
+/// Calls the services' HTTP APIs as the admin credential for one tenant, and turns every way a
+/// call can go wrong into a `CLIError` with a message an operator can act on.
+struct APIClient {
+    let manifest: StackManifest
+    let token: String
+    let tenant: String
+    private let http = HTTPClient(timeout: .seconds(30))
+
+    init(manifest: StackManifest, token: String, tenant: String) {
+        self.manifest = manifest
+        self.token = token
+        self.tenant = tenant
+    }
+
+    /// A copy acting for another tenant (for `TENANT/RUN_ID` references).
+    func acting(for tenant: String) -> APIClient {
+        APIClient(manifest: manifest, token: token, tenant: tenant)
+    }
+
+    func endpoint(_ service: String) throws -> String {
+        guard let base = manifest.endpoints[service] else {
+            throw CLIError("the stack manifest lists no endpoint for \(service)")
+        }
+        return base
+    }
+
+    /// Sends a request; throws for transport failures only, so callers can inspect any status.
+    func send(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
+        let base = try endpoint(service)
+        var headers = ["Authorization": "Bearer \(token)", "X-WL-Tenant": tenant, "Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        do {
+            return try await http.send(method: method, url: base + path, headers: headers, body: body)
+        } catch let error as HTTPClientError {
+            throw Unreachable(service: service, url: base, detail: error.message)
+        }
+    }
+
+    /// Sends a request and decodes a 2xx answer as `T`; any other status becomes the API's
+    /// `{"error": …}` message.
+    func call<T: Decodable>(_ type: T.Type, _ method: String, _ service: String, _ path: String,
+                            body: [UInt8]? = nil) async throws -> (status: Int, value: T) {
+        let answer = try await send(method, service, path, body: body)
+        guard (200..<300).contains(answer.status) else {
+            throw Self.apiError(service: service, status: answer.status, body: answer.body)
+        }
+        return (answer.status, try Self.decode(type, answer.body, service: service))
+    }
+
+    /// JSON body for a request.
+    static func body<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], service: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw CLIError("unexpected answer from \(service): \(error)")
+        }
+    }
+
+    static func apiError(service: String, status: Int, body: [UInt8]) -> CLIError {
+        if let error = try? JSONDecoder().decode(APIErrorBody.self, from: Data(body)) {
+            return CLIError(error.error)
+        }
+        let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return CLIError("\(service) answered HTTP \(status)\(text.isEmpty ? "" : ": \(text)")")
+    }
+}
+
+/// No HTTP answer at all: the stack is down or the service is restarting.
+struct Unreachable: Error, CustomStringConvertible {
+    let service: String
+    let url: String
+    let detail: String
+
+    var description: String {
+        "cannot reach \(service) at \(url) (\(detail)); is the stack up? (`make up`, `wloadctl stack status`)"
+    }
+}

@@ -1,0 +1,33 @@
+/// Command dispatch, kept apart from `main.swift` so the whole CLI is a function of its words.
+enum WLoadCtl {
+    static func main(_ arguments: [String]) async -> Int32 {
+        do {
+            let global = try GlobalOptions(arguments)
+            let context = CLIContext(tenant: global.tenant)
+            guard let command = global.words.first else {
+                throw CLIError.usage("missing command")
+            }
+            let rest = Array(global.words.dropFirst())
+            switch command {
+            case "stack": return try await StackCommand.run(rest, context: context)
+            case "workflow": return try await WorkflowCommand.run(rest, context: context)
+            case "run": return try await RunCommand.run(rest, context: context)
+            case "audit": return try await OperationsCommands.audit(rest, context: context)
+            case "resources": return try await OperationsCommands.resources(rest, context: context)
+            case "alert": return try await OperationsCommands.alert(rest, context: context)
+            case "help", "--help", "-h":
+                Output.line(Usage.text)
+                return ExitCode.success
+            default:
+                throw CLIError.usage("unknown command '\(command)'")
+            }
+        } catch let error as CLIError {
+            Output.error("error: \(error.message)")
+            if let usage = error.usage { Output.error("\n" + usage) }
+            return error.exitCode
+        } catch {
+            Output.error("error: \(error)")
+            return ExitCode.failure
+        }
+    }
+}
