@@ -94,9 +94,7 @@ final class ConsumerGroupState: Sendable {
                 LogKey.topic: topic, LogKey.partition: "\(partition)", LogKey.offset: "\(offset)",
                 "kafka.reason": reason,
             ])
-            Metrics.shared.counter("wl_kafka_offset_lost_total",
-                                   help: "Consumer positions that no longer existed on the broker (messages lost to the consumer).",
-                                   labels: ["topic": topic]).increment()
+            Self.offsetLostCounter(topic: topic).increment()
             onOffsetLost(topic, partition)
         } else {
             logger.info("kafka partition has no committed offset, starting from the earliest",
@@ -137,6 +135,12 @@ final class ConsumerGroupState: Sendable {
         if assigned != RD_KAFKA_RESP_ERR_NO_ERROR {
             logger.warning("kafka re-assignment failed", [LogKey.error: errorText(assigned), LogKey.topic: partition.topic])
         }
+    }
+
+    static func offsetLostCounter(topic: String) -> Counter {
+        Metrics.shared.counter("wl_kafka_offset_lost_total",
+                               help: "Consumer positions that no longer existed on the broker (messages lost to the consumer).",
+                               labels: ["topic": topic])
     }
 
     static func summary(_ elements: [TopicPartitionOffset]) -> String {

@@ -13,6 +13,9 @@ import Synchronization
 /// counter, `offsetLostEvents` and the `onOffsetLost` callback; the partition then resumes at the
 /// earliest offset still available. This relies on `auto.offset.reset=error` (set by default);
 /// overriding it through `properties` turns detection into librdkafka's own warning log line.
+///
+/// Keep polling: rebalances are served inside `poll`, and the whole group waits (eager protocol)
+/// until every member has polled and given up its partitions.
 public final class KafkaConsumer: Sendable {
     public let groupID: String
     private let client: RdKafkaClient
@@ -69,6 +72,10 @@ public final class KafkaConsumer: Sendable {
         let subscribed = rd_kafka_subscribe(client.pointer, subscription.pointer)
         guard subscribed == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(.configuration, "subscribe to \(topics.joined(separator: ",")): \(errorText(subscribed))")
+        }
+        for topic in topics {
+            // Register the series at zero so alerts and dashboards see it before the first loss.
+            _ = ConsumerGroupState.offsetLostCounter(topic: topic)
         }
         self.groupID = groupID
         self.client = client
@@ -140,6 +147,38 @@ public final class KafkaConsumer: Sendable {
                 var result: [String: [Int32]] = [:]
                 for element in list.elements { result[element.topic, default: []].append(element.partition) }
                 continuation.resume(returning: result.mapValues { $0.sorted() })
+            }
+        }
+    }
+
+    /// Messages not yet received by this member, per topic: for each assigned partition, the
+    /// broker's high watermark (as of the last fetch) minus this member's position. `make bench`
+    /// reports the worst of these, so a run that outgrew the dev broker is visible. Also sets the
+    /// `wl_kafka_consumer_lag{group,topic}` gauge.
+    public func lag() async -> [String: Int64] {
+        await withCheckedContinuation { (continuation: CheckedContinuation<[String: Int64], Never>) in
+            pollQueue.async { [self] in
+                var raw: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+                guard rd_kafka_assignment(client.pointer, &raw) == RD_KAFKA_RESP_ERR_NO_ERROR, let raw else {
+                    continuation.resume(returning: [:])
+                    return
+                }
+                let list = RdKafkaPartitionList(adopting: raw)
+                rd_kafka_position(client.pointer, list.pointer)
+                var result: [String: Int64] = [:]
+                for element in list.elements {
+                    var low: Int64 = RdOffset.invalid
+                    var high: Int64 = RdOffset.invalid
+                    rd_kafka_get_watermark_offsets(client.pointer, element.topic, element.partition, &low, &high)
+                    let position = element.offset >= 0 ? element.offset : low
+                    let behind = high >= 0 && position >= 0 ? max(0, high - position) : 0
+                    result[element.topic, default: 0] += behind
+                }
+                for (topic, behind) in result {
+                    Metrics.shared.gauge("wl_kafka_consumer_lag", help: "Messages on the broker not yet received by this consumer.",
+                                         labels: ["group": groupID, "topic": topic]).set(Double(behind))
+                }
+                continuation.resume(returning: result)
             }
         }
     }

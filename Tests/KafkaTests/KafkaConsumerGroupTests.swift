@@ -19,12 +19,54 @@ struct KafkaConsumerGroupTests {
         let second = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: group, topics: [topic], logger: TestBroker.logger)
         let rest = try await second.collect(4).sorted { $0.offset < $1.offset }
         let extra = try await second.poll(maxMessages: 10, timeout: .milliseconds(300))
+        let lagAfter = await second.lag()
         await second.close()
 
         #expect(rest.map(\.offset) == [6, 7, 8, 9])
+        #expect(lagAfter[topic] == 0)
         #expect(rest.map(\.text) == all.suffix(4).map(\.text))
         #expect(extra.isEmpty)
         #expect(second.offsetLostEvents == 0)
+    }
+
+    @Test func anOffsetDroppedByTheDevBrokersMemoryCapIsReported() async throws {
+        let topic = TestBroker.unique("t.dropped")
+        try TestBroker.cluster.get().createTopic(topic, partitions: 1)
+        let group = TestBroker.unique("g.dropped")
+        let producer = try TestBroker.producer()
+        try await producer.send(TestBroker.messages(topic: topic, count: 2))
+        let first = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: group, topics: [topic], logger: TestBroker.logger)
+        let early = try await first.collect(2)
+        try await first.commit(early)
+        await first.close()
+
+        // The mock keeps at most 5 MiB per partition: 8 MiB more pushes offset 2 out.
+        let big = [UInt8](repeating: 7, count: 64 * 1024)
+        for _ in 0..<4 {
+            try await producer.send((0..<32).map { _ in KafkaOutgoingMessage(topic: topic, key: nil, value: big) })
+        }
+        let second = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: group, topics: [topic], logger: TestBroker.logger)
+        let received = try await second.collect(1)
+        await second.close()
+        #expect(second.offsetLostEvents == 1)
+        #expect((received.map(\.offset).min() ?? 0) > 2)
+    }
+
+    @Test func lagCountsMessagesNotYetReceived() async throws {
+        let topic = TestBroker.unique("t.lag")
+        try TestBroker.cluster.get().createTopic(topic, partitions: 1)
+        let producer = try TestBroker.producer()
+        try await producer.send(TestBroker.messages(topic: topic, count: 10))
+        let consumer = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: TestBroker.unique("g.lag"),
+                                         topics: [topic], logger: TestBroker.logger)
+        var received: [KafkaMessage] = []
+        while received.count < 4 {
+            received += try await consumer.poll(maxMessages: 4 - received.count, timeout: .seconds(10))
+        }
+        let lag = await consumer.lag()
+        await consumer.close()
+        #expect(received.map(\.offset) == [0, 1, 2, 3])
+        #expect(lag[topic] == 6)
     }
 
     @Test func twoMembersSplitPartitionsAndSeeEveryMessageOnce() async throws {
@@ -33,9 +75,7 @@ struct KafkaConsumerGroupTests {
         let group = TestBroker.unique("g.split")
         let a = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: group, topics: [topic], logger: TestBroker.logger)
         let b = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: group, topics: [topic], logger: TestBroker.logger)
-        async let readyA: Void = a.waitForAssignment()
-        async let readyB: Void = b.waitForAssignment()
-        _ = try await (readyA, readyB)
+        try await waitUntilSplit([a, b], topic: topic, partitions: 8)
 
         let producer = try TestBroker.producer()
         let sent = TestBroker.messages(topic: topic, count: 4_000, keys: 400)
@@ -126,6 +166,31 @@ final class Reports: Sendable {
     private let items = Mutex<[String]>([])
     func add(_ item: String) { items.withLock { $0.append(item) } }
     var all: [String] { items.withLock { $0 } }
+}
+
+/// Keeps every member polling (so each serves its rebalance callbacks) until the members' assignments
+/// are non-empty, disjoint and cover all partitions, twice in a row.
+func waitUntilSplit(_ members: [KafkaConsumer], topic: String, partitions: Int32, within: Duration = .seconds(30)) async throws {
+    let deadline = ContinuousClock.now + within
+    var stableRounds = 0
+    while stableRounds < 2 {
+        guard ContinuousClock.now < deadline else { throw TimedOut(what: "a stable group split") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for member in members {
+                group.addTask { _ = try await member.poll(maxMessages: 1, timeout: .milliseconds(250)) }
+            }
+            try await group.waitForAll()
+        }
+        var seen: [Int32] = []
+        var everyoneHasSome = true
+        for member in members {
+            let assigned = await member.assignment()[topic] ?? []
+            everyoneHasSome = everyoneHasSome && !assigned.isEmpty
+            seen += assigned
+        }
+        let split = everyoneHasSome && seen.count == Int(partitions) && Set(seen) == Set(0..<partitions)
+        stableRounds = split ? stableRounds + 1 : 0
+    }
 }
 
 extension KafkaConsumer {

@@ -49,15 +49,6 @@ extension KafkaConsumer {
         }
         return received
     }
-
-    /// Waits until the group gave this member at least one partition.
-    func waitForAssignment(within: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + within
-        while await assignment().isEmpty {
-            guard ContinuousClock.now < deadline else { throw TimedOut(what: "partition assignment") }
-            _ = try await poll(maxMessages: 1, timeout: .milliseconds(100))
-        }
-    }
 }
 
 extension KafkaMessage {
