@@ -8,7 +8,7 @@ import ServiceKit
 /// one consumer group. It has no database: an attempt is accepted by reporting `running` (and
 /// committing the dispatch offset) before the process starts, so a crash before that point lets
 /// another agent take the message, and a crash after it is noticed by the dispatcher through the
-/// missing heartbeats.
+/// missing heartbeats. A ledger on local disk keeps a redelivered dispatch from starting twice.
 enum Agent {
     @Sendable static func build(_ context: ProcessContext) async throws -> ServiceApp {
         let configuration = try AgentConfiguration(context.environment, instanceID: context.configuration.instanceID)
@@ -17,7 +17,8 @@ enum Agent {
         let slots = SlotBoard(capacity: configuration.slots)
         let consumer = try context.consumer(group: "agent.\(configuration.pool)", topics: [Topics.dispatch(pool: configuration.pool)])
         let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor)
-        let loop = DispatchLoop(context: context, consumer: consumer, runner: runner, slots: slots)
+        let ledger = try AttemptLedger(path: "\(configuration.workDirectory)/accepted-attempts")
+        let loop = DispatchLoop(context: context, consumer: consumer, runner: runner, slots: slots, ledger: ledger)
         let heartbeat = Heartbeat(context: context, configuration: configuration, slots: slots)
         context.logger.info("agent ready", [LogKey.agent: configuration.agentID, LogKey.pool: configuration.pool,
                                             "slots": "\(configuration.slots)"])

@@ -12,6 +12,7 @@ struct DispatchLoop: Service {
     let consumer: KafkaConsumer
     let runner: AttemptRunner
     let slots: SlotBoard
+    let ledger: AttemptLedger
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -37,20 +38,30 @@ struct DispatchLoop: Service {
         }
     }
 
-    /// Claims slots and reports `running` for every new attempt in the batch; returns them.
+    /// Admits the batch's new attempts to the ledger, claims their slots and reports `running`
+    /// for each; returns them. Attempts seen before (redelivered dispatches) are dropped here.
     private func accept(_ messages: [KafkaMessage]) async throws -> [(String, Envelope<TaskDispatch>)] {
-        var accepted: [(String, Envelope<TaskDispatch>)] = []
-        var reports: [KafkaOutgoingMessage] = []
+        var dispatches: [(String, Envelope<TaskDispatch>)] = []
         for message in messages {
-            let dispatch: Envelope<TaskDispatch>
-            do { dispatch = try Envelope<TaskDispatch>.decode(message.value) } catch {
+            do {
+                let dispatch = try Envelope<TaskDispatch>.decode(message.value)
+                let task = dispatch.payload.task
+                dispatches.append(("\(task.runID.uuidString.lowercased())/\(task.taskID)/\(dispatch.payload.attempt)", dispatch))
+            } catch {
                 context.logger.error("undecodable dispatch skipped", [LogKey.topic: message.topic, LogKey.offset: "\(message.offset)",
                                                                       LogKey.error: "\(error)"])
+            }
+        }
+        let fresh = try ledger.admit(dispatches.map(\.0))
+        var accepted: [(String, Envelope<TaskDispatch>)] = []
+        var reports: [KafkaOutgoingMessage] = []
+        for (key, dispatch) in dispatches {
+            let task = dispatch.payload.task
+            guard fresh.contains(key), slots.claim(key) else {
+                context.logger.warning("duplicate dispatch dropped", [LogKey.run: task.runID.uuidString.lowercased(), LogKey.task: task.taskID,
+                                                                      LogKey.attempt: "\(dispatch.payload.attempt)"])
                 continue
             }
-            let task = dispatch.payload.task
-            let key = "\(task.runID)/\(task.taskID)/\(dispatch.payload.attempt)"
-            guard slots.claim(key) else { continue }
             accepted.append((key, dispatch))
             let running = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: dispatch.payload.attempt, state: .running,
                                      agentID: runner.configuration.agentID)
