@@ -5,7 +5,11 @@ import Foundation
 enum AddressFile {
     static func write(_ address: String, to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())"
-        try Data(address.utf8).write(to: URL(fileURLWithPath: temporary))
+        do {
+            try Data(address.utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw AddressFileError(path: path, problem: (error as NSError).localizedDescription)
+        }
         guard rename(temporary, path) == 0 else {
             let problem = String(cString: strerror(errno))
             unlink(temporary)
