@@ -55,7 +55,9 @@ extension Stack {
             break
         case .killedAfterTimeout:
             progress("\(name) did not stop within \(configuration.stopTimeout) of SIGTERM; sent SIGKILL")
-        default:
+        case .gone:
+            progress("\(name) stopped")
+        case .exited, .signalled:
             progress("\(name) stopped (\(outcome))")
         }
     }
