@@ -1,0 +1,55 @@
+# WLOADCTL developer entry points. Quick start on a fresh Debian 12 machine with the Swift
+# toolchain: `make demo` (the whole platform end to end) and `make test`.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+
+# The newest wloadctl that is built: `make down` and `make status` should not force a rebuild.
+WLOADCTL = $(firstword $(wildcard .build/release/wloadctl .build/debug/wloadctl))
+
+.DEFAULT_GOAL := help
+.PHONY: help deps build release up down status test demo bench
+
+help:
+	@echo "make demo     install deps, build, run the example workflows on the local stack, stop it"
+	@echo "make test     unit and integration tests"
+	@echo "make up       start the local stack in the background (idempotent); make down stops it"
+	@echo "make status   each local stack process with its health"
+	@echo "make build    debug build; make release: release build"
+	@echo "make deps     install missing Debian packages (needs root or sudo)"
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+up: deps release
+	.build/release/wloadctl stack up
+
+down:
+	@if [ -z "$(WLOADCTL)" ]; then echo "wloadctl is not built, so no stack was started"; \
+	else $(WLOADCTL) stack down; fi
+
+status:
+	@if [ -z "$(WLOADCTL)" ]; then echo "wloadctl is not built; run make up"; exit 1; \
+	else $(WLOADCTL) stack status; fi
+
+# Integration tests spawn the service binaries from .build/debug, so build every product first.
+# The shared test Postgres cluster is stopped afterwards if this run started it; the target's
+# status is swift test's.
+test: deps
+	$(SWIFT) build
+	@if scripts/test-postgres.sh status; then was_running=1; else was_running=0; fi; \
+	status=0; $(SWIFT) test || status=$$?; \
+	if [ "$$was_running" = 0 ]; then scripts/test-postgres.sh stop; fi; \
+	exit $$status
+
+demo: deps release
+	scripts/demo.sh
+
+bench:
+	@echo "make bench: not yet implemented (issue 6)" >&2; exit 1
