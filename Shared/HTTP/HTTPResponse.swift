@@ -30,7 +30,7 @@ public struct HTTPResponse: Sendable {
 
     /// `{"error": message}`, the one error shape of every API.
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {
-        json(ErrorBody(error: message), status: status)
+        json(HTTPErrorBody(error: message), status: status)
     }
 
     /// No body, for 204 and the like.
@@ -42,7 +42,7 @@ public struct HTTPResponse: Sendable {
 }
 
 /// The error document clients receive; public so the CLI and tests decode the same shape.
-public struct ErrorBody: Codable, Sendable, Equatable {
+public struct HTTPErrorBody: Codable, Sendable, Equatable {
     public var error: String
     public init(error: String) { self.error = error }
 }

@@ -30,7 +30,12 @@ public final class HTTPServer: Service, Sendable {
         while !Task.isCancelled {
             await Task.pause(.seconds(3600))
         }
-        // Stopping blocks while requests drain and threads are joined: keep it off the pool.
+        await shutdown()
+    }
+
+    /// `stop()` for async code: the blocking part (draining, joining connection threads) runs on
+    /// a Dispatch thread, so the cooperative pool stays free for the handlers being drained.
+    public func shutdown() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 self.stop()
@@ -52,13 +57,13 @@ public final class HTTPServer: Service, Sendable {
             return listener.port
         }
         if let port {
-            logger.info("http server listening", [HTTPLogKey.address: "\(configuration.host):\(port)"])
+            logger.info("http server listening", [HTTPLogKey.address: address(port)])
         }
     }
 
     /// Stops accepting, waits up to `shutdownGracePeriod` for requests in flight, closes all
-    /// connections and frees the port. Blocks the caller until done; stopping a stopped server
-    /// does nothing.
+    /// connections and frees the port. Blocks the calling thread until done (from async code use
+    /// `shutdown()`); stopping a stopped server does nothing.
     public func stop() {
         let daemon = state.withLock { state in
             defer { state.daemon = nil }
@@ -66,12 +71,16 @@ public final class HTTPServer: Service, Sendable {
         }
         guard let daemon else { return }
         daemon.stop(gracePeriod: configuration.shutdownGracePeriod)
-        logger.info("http server stopped", [HTTPLogKey.address: "\(configuration.host):\(boundPort)"])
+        logger.info("http server stopped", [HTTPLogKey.address: address(boundPort)])
     }
 
     /// The port actually bound (useful with port 0); the configured port before the first start.
     public var boundPort: Int {
         state.withLock { $0.port } ?? configuration.port
+    }
+
+    private func address(_ port: Int) -> String {
+        configuration.host.contains(":") ? "[\(configuration.host)]:\(port)" : "\(configuration.host):\(port)"
     }
 }
 

@@ -7,7 +7,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var port: Int
     /// Larger request bodies are refused with 413 before they are buffered.
     public var maxBodyBytes: Int = 1 << 20
-    /// An idle connection (no bytes either way) is closed after this long.
+    /// An idle connection (no bytes either way) is closed after this long (whole seconds,
+    /// rounded up); zero disables the timeout.
     public var connectionTimeout: Duration = .seconds(30)
     /// Each connection has its own thread, so this also bounds the server's threads.
     public var maxConnections: Int = 1000
@@ -19,6 +20,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+    }
+
+    var connectionTimeoutSeconds: Int64 {
+        let (seconds, attoseconds) = connectionTimeout.components
+        return seconds + (attoseconds > 0 ? 1 : 0)
     }
 
     func validate() throws(HTTPServerError) {

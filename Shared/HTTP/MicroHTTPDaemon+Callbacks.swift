@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 internal import CMicroHTTPD
 
 // The C callbacks libmicrohttpd calls on its connection threads. `cls` is the daemon's
@@ -29,6 +30,7 @@ func mhdAccess(
         return .YES
     }
     let state = Unmanaged<RequestState>.fromOpaque(stored).takeUnretainedValue()
+    guard !state.answered else { return .YES }
 
     if uploadDataSize.pointee > 0 {
         if let uploadData {
@@ -63,7 +65,7 @@ func mhdRequestCompleted(
     let state = Unmanaged<RequestState>.fromOpaque(stored).takeRetainedValue()
     if !state.answered {
         context.logger.debug("request ended without an answer", [
-            "http.method": state.method, "http.path": state.path, "http.termination": String(reason.rawValue),
+            LogKey.httpMethod: state.method, LogKey.httpPath: state.path, "http.termination": String(reason.rawValue),
         ])
     }
     context.requestFinished()
@@ -94,7 +96,7 @@ private func answer(_ response: HTTPResponse, to state: RequestState, on connect
     var response = response
     if !(200...599).contains(response.status) {
         context.logger.error("handler answered an invalid status", [
-            "http.method": state.method, "http.path": state.path, "http.status": String(response.status),
+            LogKey.httpMethod: state.method, LogKey.httpPath: state.path, LogKey.httpStatus: String(response.status),
         ])
         response = .error(500, "internal error")
     }

@@ -76,6 +76,7 @@ final class ServerContext: Sendable {
         requestSeconds.observe(since: start)
         Metrics.shared.counter("wl_http_requests_total", help: "HTTP requests answered, by method and status.",
                                labels: ["method": Self.metricMethod(method), "status": String(status)]).increment()
+        guard logger.level <= .debug else { return }
         let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15
         logger.debug("request", [
             LogKey.httpMethod: method, LogKey.httpPath: path, LogKey.httpStatus: String(status),

@@ -33,7 +33,7 @@ import Testing
         }) { _, base in
             let missing = try await client.send(method: "GET", url: base + "/v1/nothing")
             #expect(missing.status == 404)
-            #expect(try HTTPClient.decode(ErrorBody.self, from: missing.body).error.contains("/v1/nothing"))
+            #expect(try HTTPClient.decode(HTTPErrorBody.self, from: missing.body).error.contains("/v1/nothing"))
             let wrong = try await client.send(method: "DELETE", url: base + "/v1/runs/1")
             #expect(wrong.status == 405)
         }
@@ -67,7 +67,7 @@ import Testing
         }) { _, base in
             let (status, body) = try await client.send(method: "POST", url: base + "/in", body: Array(#"{"count":"x"}"#.utf8))
             #expect(status == 400)
-            #expect(try HTTPClient.decode(ErrorBody.self, from: body).error.contains("key 'count'"))
+            #expect(try HTTPClient.decode(HTTPErrorBody.self, from: body).error.contains("key 'count'"))
         }
     }
 
@@ -79,10 +79,10 @@ import Testing
         }) { _, base in
             let conflict = try await client.send(method: "POST", url: base + "/conflict")
             #expect(conflict.status == 409)
-            #expect(try HTTPClient.decode(ErrorBody.self, from: conflict.body) == ErrorBody(error: "run already finished"))
+            #expect(try HTTPClient.decode(HTTPErrorBody.self, from: conflict.body) == HTTPErrorBody(error: "run already finished"))
             let boom = try await client.send(method: "GET", url: base + "/boom")
             #expect(boom.status == 500)
-            #expect(try HTTPClient.decode(ErrorBody.self, from: boom.body) == ErrorBody(error: "internal error"))
+            #expect(try HTTPClient.decode(HTTPErrorBody.self, from: boom.body) == HTTPErrorBody(error: "internal error"))
         }
     }
 
@@ -95,9 +95,19 @@ import Testing
             #expect(small.body.text == "1024")
             let large = try await client.send(method: "POST", url: base + "/upload", body: Array(repeating: 65, count: 64 * 1024))
             #expect(large.status == 413)
-            #expect(try HTTPClient.decode(ErrorBody.self, from: large.body).error.contains("1024"))
+            #expect(try HTTPClient.decode(HTTPErrorBody.self, from: large.body).error.contains("1024"))
             let after = try await client.send(method: "POST", url: base + "/upload", body: Array(repeating: 65, count: 10))
             #expect(after.status == 200)
+        }
+    }
+
+    @Test func bodyAtTheDefaultLimitIsAccepted() async throws {
+        try await withServer({ router in
+            router.post("/upload") { request in .text("\(request.body.count)") }
+        }) { _, base in
+            let answer = try await client.send(method: "POST", url: base + "/upload", body: Array(repeating: 65, count: 1 << 20))
+            #expect(answer.status == 200)
+            #expect(answer.body.text == "\(1 << 20)")
         }
     }
 
@@ -196,6 +206,26 @@ import Testing
         await #expect(throws: HTTPClientError.self) {
             _ = try await client.send(method: "GET", url: "http://127.0.0.1:\(port)/slow")
         }
+    }
+
+    @Test func stopAbandonsRequestsPastTheGracePeriod() async throws {
+        var router = Router()
+        router.get("/stuck") { _ in
+            try await Task.sleep(for: .seconds(30))
+            return .text("too late")
+        }
+        var configuration = HTTPServerConfiguration(port: 0)
+        configuration.shutdownGracePeriod = .milliseconds(200)
+        let server = HTTPServer(configuration: configuration, router: router, logger: testLogger)
+        try server.start()
+        let port = server.boundPort
+        let client = client
+        let stuck = Task { try await client.send(method: "GET", url: "http://127.0.0.1:\(port)/stuck") }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(3))
+        await #expect(throws: HTTPClientError.self) { _ = try await stuck.value }
     }
 
     @Test func countsRequestsInMetrics() async throws {

@@ -80,7 +80,7 @@ import Testing
         router.post("/runs/:id/cancel") { _ in throw HTTPError.conflict("run already finished") }
         let response = await router.handle(HTTPRequest(method: "POST", path: "/runs/1/cancel"))
         #expect(response.status == 409)
-        #expect(try HTTPClient.decode(ErrorBody.self, from: response.body) == ErrorBody(error: "run already finished"))
+        #expect(try HTTPClient.decode(HTTPErrorBody.self, from: response.body) == HTTPErrorBody(error: "run already finished"))
     }
 
     @Test func otherErrorBecomes500WithoutDetails() async throws {
@@ -89,6 +89,6 @@ import Testing
         router.get("/boom") { _ in throw Secret() }
         let response = await router.handle(HTTPRequest(method: "GET", path: "/boom"))
         #expect(response.status == 500)
-        #expect(try HTTPClient.decode(ErrorBody.self, from: response.body) == ErrorBody(error: "internal error"))
+        #expect(try HTTPClient.decode(HTTPErrorBody.self, from: response.body) == HTTPErrorBody(error: "internal error"))
     }
 }

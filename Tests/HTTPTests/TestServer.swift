@@ -14,8 +14,13 @@ func withServer(
     configuration.shutdownGracePeriod = .seconds(2)
     let server = HTTPServer(configuration: configuration, router: router, logger: testLogger)
     try server.start()
-    defer { server.stop() }
-    try await body(server, "http://127.0.0.1:\(server.boundPort)")
+    do {
+        try await body(server, "http://127.0.0.1:\(server.boundPort)")
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
 }
 
 let testLogger = Logger(label: "http-tests", level: .warning, sink: .standardError)
