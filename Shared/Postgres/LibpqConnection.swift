@@ -1,0 +1,137 @@
+import Foundation
+import Runtime
+internal import CPostgres
+
+/// Owns one `PGconn`: opened in `init`, closed in `deinit`. Every method blocks on the network,
+/// so instances live on one serial queue (`ConnectionExecutor`) and are never shared.
+final class LibpqConnection {
+    private let handle: OpaquePointer
+    /// Receives server notices (NOTICE/WARNING); kept alive as long as the PGconn that points at it.
+    private let notices: NoticeSink
+
+    /// Connects; throws `.connection` with libpq's message when the server cannot be reached.
+    init(parameters: ConnectionParameters, logger: Logger) throws(PostgresError) {
+        let connection = parameters.withCArrays { keywords, values in
+            PQconnectdbParams(keywords, values, 0)
+        }
+        guard let connection else { throw PostgresError(.connection, "out of memory creating a connection") }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmed
+            PQfinish(connection)
+            throw PostgresError(.connection, message)
+        }
+        handle = connection
+        notices = NoticeSink(logger: logger)
+        // libpq prints notices to stderr by default; route them into our structured log instead.
+        PQsetNoticeProcessor(connection, { context, message in
+            guard let context, let message else { return }
+            Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().receive(String(cString: message))
+        }, Unmanaged.passUnretained(notices).toOpaque())
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// The session is gone (libpq noticed a broken socket, or the server ended it).
+    var isBroken: Bool { PQstatus(handle) == CONNECTION_BAD }
+
+    /// Set when a statement left the protocol in a state we do not drive (COPY); only a reconnect
+    /// brings such a session back to a known state.
+    private(set) var needsReset = false
+
+    /// Whether a transaction is open (or aborted and awaiting ROLLBACK) on this session.
+    var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    var isInFailedTransaction: Bool { PQtransactionStatus(handle) == PQTRANS_INERROR }
+
+    /// Reconnects with the original parameters.
+    func reset() throws(PostgresError) {
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(.connection, String(cString: PQerrorMessage(handle)).trimmed)
+        }
+        needsReset = false
+    }
+
+    /// Notices a server-side close while the session sat idle in the pool (a restart sends every
+    /// backend's client a FATAL and an EOF), so the pool reconnects before lending the session
+    /// out instead of letting the borrower's first statement fail. One non-blocking poll.
+    ///
+    /// The FATAL message and the EOF can need separate reads, so this reads while input is ready
+    /// (a few rounds at most; an idle session has nothing else legitimate to receive).
+    func noticeIdleClose() {
+        for _ in 0..<4 {
+            let socket = PQsocket(handle)
+            guard socket >= 0 else { return }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return }
+            let consumed = PQconsumeInput(handle)
+            while let notification = PQnotifies(handle) { PQfreemem(notification) }
+            if consumed == 0 || isBroken { return }
+        }
+    }
+
+    // MARK: - Statements
+
+    /// Runs one statement with text parameters and returns its result (which owns the PGresult).
+    func execute(_ sql: String, _ parameters: [any PostgresBindable]) throws(PostgresError) -> PostgresResult {
+        let result: OpaquePointer?
+        if parameters.isEmpty {
+            result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
+        } else {
+            result = try ParameterBuffer.withCStrings(parameters) { count, values in
+                PQexecParams(handle, sql, count, nil, values, nil, nil, 0)
+            }
+        }
+        return try check(result)
+    }
+
+    /// Runs `sql` through the simple protocol, which allows several statements and no parameters.
+    func executeSimple(_ sql: String) throws(PostgresError) -> PostgresResult {
+        try check(PQexec(handle, sql))
+    }
+
+    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+        guard let result else {
+            throw PostgresError(isBroken ? .connection : .query, String(cString: PQerrorMessage(handle)).trimmed)
+        }
+        let status = PQresultStatus(result)
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return PostgresResult(result)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            PQclear(result)
+            needsReset = true
+            throw PostgresError(.query, "COPY is not supported through this client")
+        default:
+            let error = makeError(result)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    private func makeError(_ result: OpaquePointer) -> PostgresError {
+        func field(_ code: UInt8) -> String? {
+            PQresultErrorField(result, Int32(code)).map { String(cString: $0) }
+        }
+        let sqlState = field(UInt8(ascii: "C"))
+        let message = field(UInt8(ascii: "M")) ?? String(cString: PQresultErrorMessage(result)).trimmed
+        let code = isBroken ? .connection : PostgresError.code(forSQLState: sqlState)
+        return PostgresError(code, message.isEmpty ? "connection lost" : message, sqlState: sqlState,
+                             detail: field(UInt8(ascii: "D")), constraint: field(UInt8(ascii: "n")))
+    }
+}
+
+/// Forwards server notices to the log at debug level (they are informational: "relation already
+/// exists, skipping", a FATAL about to close an idle session).
+final class NoticeSink {
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func receive(_ message: String) {
+        logger.debug("postgres notice", ["pg.notice": message.trimmed])
+    }
+}

@@ -1,0 +1,38 @@
+/// One session. Used synchronously, only inside PostgresClient closures, on the connection's own
+/// thread: every call blocks that thread (never a Swift concurrency thread) until the server answers.
+public final class PostgresConnection {
+    let raw: LibpqConnection
+    private let instruments: PostgresInstruments
+
+    init(raw: LibpqConnection, instruments: PostgresInstruments) {
+        self.raw = raw
+        self.instruments = instruments
+    }
+
+    /// Runs one statement with `$1, $2, ...` parameters bound as text and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> PostgresRows {
+        let start = ContinuousClock.now
+        defer { instruments.querySeconds.observe(since: start) }
+        return PostgresRows(try raw.execute(sql, parameters))
+    }
+
+    /// Returns affected row count.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> Int {
+        let start = ContinuousClock.now
+        defer { instruments.querySeconds.observe(since: start) }
+        return try raw.execute(sql, parameters).affectedRows
+    }
+
+    /// Runs several statements without parameters (PQexec), for migrations. Inside a
+    /// `transaction` the script must not contain its own BEGIN/COMMIT.
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        let start = ContinuousClock.now
+        defer { instruments.querySeconds.observe(since: start) }
+        _ = try raw.executeSimple(sql)
+    }
+
+    /// True while a transaction is open on this session (including one aborted by an error).
+    public var isInTransaction: Bool { raw.isInTransaction }
+}
