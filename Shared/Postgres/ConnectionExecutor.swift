@@ -38,30 +38,34 @@ final class ConnectionExecutor: @unchecked Sendable {
 
     /// Runs `body` on the connection's queue.
     ///
-    /// - `reconnect`: pooled sessions are reconnected first when broken, so a server restart
-    ///   costs at most the statements that were in flight. Dedicated sessions pass false: their
-    ///   session state (advisory locks) died with the session and must not silently reappear.
-    /// - A transaction left open by `body` is rolled back so the next user starts clean.
-    func run<T: Sendable>(reconnect: Bool, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    /// - `pooled` sessions are reconnected first when broken, so a server restart costs at most the
+    ///   statements that were in flight, and a transaction `body` leaves open is rolled back so
+    ///   the next borrower starts clean.
+    /// - Dedicated sessions (`pooled: false`) keep their state between calls — an open transaction
+    ///   may span several `run`s — and are never reconnected behind the holder's back: their
+    ///   session state (advisory locks, that transaction) died with the session.
+    func run<T: Sendable>(pooled: Bool, _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withUnsafeThrowingContinuation { continuation in
             queue.async { [self] in
-                continuation.resume(with: Result { try runHere(reconnect: reconnect, body) })
+                continuation.resume(with: Result { try runHere(pooled: pooled, body) })
             }
         }
     }
 
-    private func runHere<T>(reconnect: Bool, _ body: (PostgresConnection) throws -> T) throws -> T {
+    private func runHere<T>(pooled: Bool, _ body: (PostgresConnection) throws -> T) throws -> T {
         guard let connection else { throw PostgresError(.connection, "session is closed") }
         let raw = connection.raw
-        if reconnect {
-            raw.noticeIdleClose()
-            if raw.isBroken || raw.needsReset {
-                instruments.reconnects.increment()
-                logger.info("reconnecting broken postgres session")
-                try raw.reset()
+        guard pooled else {
+            if raw.isBroken {
+                throw PostgresError(.connection, "dedicated session was lost; session state such as advisory locks is gone")
             }
-        } else if raw.isBroken {
-            throw PostgresError(.connection, "dedicated session was lost; session state such as advisory locks is gone")
+            return try body(connection)
+        }
+        raw.noticeIdleClose()
+        if raw.isBroken || raw.needsReset {
+            instruments.reconnects.increment()
+            logger.info("reconnecting broken postgres session")
+            try raw.reset()
         }
         defer {
             if raw.isInTransaction && !raw.isBroken { _ = try? raw.executeSimple("ROLLBACK") }
@@ -70,9 +74,16 @@ final class ConnectionExecutor: @unchecked Sendable {
     }
 
     /// Closes the session on its queue and waits until it is closed.
-    func close() async {
+    ///
+    /// `releaseAdvisoryLocks` unlocks session advisory locks with a round trip first: the server
+    /// drops a closed session's locks only when its backend notices the disconnect, so without it
+    /// a standby asking right after could still find the lock held.
+    func close(releaseAdvisoryLocks: Bool = false) async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             queue.async { [self] in
+                if releaseAdvisoryLocks, let raw = connection?.raw, !raw.isBroken {
+                    _ = try? raw.executeSimple("SELECT pg_advisory_unlock_all()")
+                }
                 connection = nil
                 continuation.resume()
             }

@@ -36,12 +36,13 @@ public final class PostgresClient: Sendable {
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let executor = try await pool.borrow()
         defer { pool.release(executor) }
-        return try await executor.run(reconnect: true, body)
+        return try await executor.run(pooled: true, body)
     }
 
     /// Holds one dedicated session for the caller's lifetime use (leader election with session-level
     /// advisory locks needs a session that stays put). The session is not pooled and does not count
-    /// against `poolSize`; it closes when `body` returns or throws, releasing its session locks.
+    /// against `poolSize`; it closes when `body` returns or throws, and its advisory locks are released
+    /// before this returns.
     @discardableResult
     public func withDedicatedSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         let executor = try await ConnectionExecutor.connect(
@@ -49,10 +50,10 @@ public final class PostgresClient: Sendable {
         let session = PostgresSession(executor: executor)
         do {
             let value = try await body(session)
-            await executor.close()
+            await executor.close(releaseAdvisoryLocks: true)
             return value
         } catch {
-            await executor.close()
+            await executor.close(releaseAdvisoryLocks: true)
             throw error
         }
     }
@@ -66,8 +67,10 @@ public final class PostgresClient: Sendable {
 
 /// A dedicated session (not from the pool) for session-scoped state like advisory locks.
 ///
-/// If the session breaks, `run` throws `.connection` from then on rather than reconnecting:
-/// the locks it held are gone, and the holder must learn that (leader election steps down).
+/// State persists between `run` calls: session locks, settings, and an open transaction (BEGIN in
+/// one call, COMMIT in a later one, with awaits in between, is fine). If the session breaks, `run`
+/// throws `.connection` from then on rather than reconnecting: the locks it held are gone, and the
+/// holder must learn that (leader election steps down).
 public final class PostgresSession: Sendable {
     private let executor: ConnectionExecutor
 
@@ -75,6 +78,6 @@ public final class PostgresSession: Sendable {
 
     @discardableResult
     public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await executor.run(reconnect: false, body)
+        try await executor.run(pooled: false, body)
     }
 }

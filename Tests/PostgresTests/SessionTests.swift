@@ -42,4 +42,20 @@ struct SessionTests {
             }
         }
     }
+
+    @Test func transactionMaySpanSeveralRunCalls() async throws {
+        try await withClient("spantx") { client in
+            try await client.withConnection { try $0.executeScript("CREATE TABLE t (n int)") }
+            try await client.withDedicatedSession { session in
+                try await session.run { try $0.executeScript("BEGIN; INSERT INTO t VALUES (1)") }
+                let visibleOutside = try await client.withConnection { try $0.query("SELECT count(*) AS c FROM t")[0].int("c") }
+                #expect(visibleOutside == 0)
+                let open = try await session.run { $0.isInTransaction }
+                #expect(open)
+                try await session.run { try $0.executeScript("COMMIT") }
+            }
+            let committed = try await client.withConnection { try $0.query("SELECT count(*) AS c FROM t")[0].int("c") }
+            #expect(committed == 1)
+        }
+    }
 }
