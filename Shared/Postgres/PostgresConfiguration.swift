@@ -1,5 +1,3 @@
-import Runtime
-
 /// How a `PostgresClient` reaches its server.
 public struct PostgresConfiguration: Sendable {
     /// libpq conninfo (`host=127.0.0.1 port=5432 user=postgres dbname=wl`) or a
@@ -18,10 +16,4 @@ public struct PostgresConfiguration: Sendable {
         self.applicationName = applicationName
     }
 
-    /// Reads `WL_PG_URL` (required), `WL_PG_POOL_SIZE` (default 8, 1...500).
-    public static func fromEnvironment(_ environment: Environment, applicationName: String) throws(ConfigError) -> Self {
-        Self(connectionString: try environment.required("WL_PG_URL"),
-             poolSize: try environment.int("WL_PG_POOL_SIZE", default: 8, range: 1...500),
-             applicationName: applicationName)
-    }
 }

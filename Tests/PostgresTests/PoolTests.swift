@@ -40,6 +40,28 @@ struct PoolTests {
         }
     }
 
+    @Test func uriConnectionStringAndUserOptionsAreHonoured() async throws {
+        let conninfo = try TestDatabaseURL.fresh("uri")
+        var fields: [String: String] = [:]
+        for pair in conninfo.split(separator: " ") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1] }
+        }
+        let host = fields["host"] ?? "", port = fields["port"] ?? "", database = fields["dbname"] ?? ""
+        let uri = "postgresql://postgres@\(host):\(port)/\(database)?options=-c%20statement_timeout%3D1234"
+        let client = PostgresClient(configuration: PostgresConfiguration(connectionString: uri, applicationName: "uri-test"),
+                                    logger: Logger(label: "test", level: .error))
+        let settings = try await client.withConnection { connection in
+            let row = try connection.query("""
+                SELECT current_setting('statement_timeout') AS st, current_setting('TimeZone') AS tz,
+                       current_setting('application_name') AS app
+                """)[0]
+            return try [row.string("st"), row.string("tz"), row.string("app")]
+        }
+        #expect(settings == ["1234ms", "UTC", "uri-test"])
+        await client.close()
+    }
+
     @Test func brokenConnectionIsReconnectedBeforeNextBorrow() async throws {
         try await withClient("reconnect", poolSize: 1) { client in
             let first = try await client.withConnection { try $0.query("SELECT pg_backend_pid() AS pid")[0].int("pid") }
