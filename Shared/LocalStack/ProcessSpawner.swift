@@ -12,7 +12,8 @@ enum ProcessSpawner {
         var environment: [String: String]
         var logFile: String
         /// A new session (setsid): the process outlives the CLI that started it and never sees
-        /// the terminal's Ctrl-C. Otherwise it gets its own process group in our session.
+        /// the terminal's Ctrl-C. Otherwise it stays in our process group, so a Ctrl-C that stops
+        /// a test run stops the test's stack with it.
         var newSession: Bool
     }
 
@@ -44,9 +45,8 @@ enum ProcessSpawner {
             sigaddset(&defaults, number)
         }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let grouping = request.newSession ? setSessionFlag : Int32(POSIX_SPAWN_SETPGROUP)
-        posix_spawnattr_setflags(&attributes, Int16(grouping | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        let session = request.newSession ? setSessionFlag : 0
+        posix_spawnattr_setflags(&attributes, Int16(session | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
 
         let argv = [request.executable] + request.arguments
         let envp = request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

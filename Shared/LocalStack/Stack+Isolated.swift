@@ -35,10 +35,13 @@ extension Stack {
     public func reset() async {
         let runDirectory = layout.runDirectory.path
         let files = (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? []
-        for file in files where file.hasSuffix(".pid") {
-            let name = String(file.dropLast(4))
-            guard name != Stack.postgresName else { continue }
-            await kill(name)
+        // Any of the stack's executables counts: the earlier stack may have had other agents.
+        let executables = Set(StackComponent.serviceNames + ["agent", Stack.brokerName])
+        for file in files where file.hasSuffix(".pid") && file != "\(Stack.postgresName).pid" {
+            guard let pid = layout.pid(String(file.dropLast(4))), ProcessControl.isAlive(pid),
+                  let command = ProcessControl.commandName(pid), executables.contains(command) else { continue }
+            ProcessControl.signal(pid, SIGKILL)
+            _ = await ProcessControl.waitForExit(pid, timeout: .seconds(10))
         }
         if case .shared(let cluster) = configuration.postgres, configuration.dropDatabaseOnDown,
            let cut = configuration.database.lastIndex(of: "_") {

@@ -51,7 +51,10 @@ extension Stack {
             try cluster.createDatabase(database)
             return (wasRunning, cluster.serverPID)
         }
-        if owned, let pid { try layout.writePID(pid, for: Stack.postgresName) }
+        if owned {
+            if let pid { try layout.writePID(pid, for: Stack.postgresName) }
+            layout.linkLog(Stack.postgresName, to: cluster.logFile)
+        }
         let what = owned ? "postgres" : "postgres (shared test cluster)"
         progress(wasRunning ? "\(what) already running (pid \(pid.map(String.init) ?? "?"), port \(cluster.port))"
                             : "\(what) started (pid \(pid.map(String.init) ?? "?"), port \(cluster.port))")

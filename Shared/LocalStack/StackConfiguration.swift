@@ -36,7 +36,8 @@ public struct StackConfiguration: Sendable {
     /// last, so it can also override the stack's own variables. `"*"` applies to every process.
     public var environment: [String: [String: String]]
     /// Start processes in their own session so they outlive the CLI and ignore its terminal's
-    /// Ctrl-C. Test stacks keep them in the test's session (a Ctrl-C'd test run takes them along).
+    /// Ctrl-C. Test stacks keep them in the test's process group (a Ctrl-C'd test run takes them
+    /// along).
     public var detached: Bool
     public var healthTimeout: Duration
     public var stopTimeout: Duration

@@ -16,6 +16,15 @@ struct StackLayout: Sendable {
     func logFile(_ name: String) -> URL { logDirectory.appendingPathComponent("\(name).log") }
     func agentDirectory(_ name: String) -> URL { agentsDirectory.appendingPathComponent(name) }
 
+    /// Makes `log/<name>.log` point at a log written elsewhere (Postgres writes its own, as the
+    /// postgres user, beside its data), so every log of the stack is found in one place.
+    func linkLog(_ name: String, to target: URL) {
+        let link = logFile(name).path
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != target.path else { return }
+        try? FileManager.default.removeItem(atPath: link)
+        try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target.path)
+    }
+
     func createDirectories(agents: [String]) throws {
         let manager = FileManager.default
         for directory in [root, runDirectory, logDirectory, agentsDirectory] + agents.map(agentDirectory) {
