@@ -65,14 +65,14 @@ struct RunWatcher {
     /// when several runs are shown).
     private func line(_ reference: RunReference, _ run: RunDetail?, note: String?) -> String {
         var text = "run \(reference.short) "
-        if let run {
+        if let run, !(run.state == "queued" && run.tasks.isEmpty) {
             let state = run.state.padding(toLength: 9, withPad: " ", startingAt: 0)
             text += "\(state) \(run.count("succeeded"))/\(run.tasks.count) succeeded  "
                 + "\(run.count("dispatched", "running")) running  \(run.count("failed")) failed"
             if runs.count > 1 { text += "  \(run.tenant ?? reference.tenant ?? api.tenant) \(run.workflow)" }
         } else {
             text += "queued"
-            if runs.count > 1, let tenant = reference.tenant { text += "  \(tenant)" }
+            if runs.count > 1 { text += "  \(run?.tenant ?? reference.tenant ?? api.tenant)\(run.map { " " + $0.workflow } ?? "")" }
         }
         if let note { text += "  " + note }
         return text
