@@ -12,11 +12,14 @@ public enum TestPostgres {
     private static let started: Result<Void, any Error> = Result { try cluster.start() }
 
     /// Starts the cluster if needed and returns a connection string for a fresh database named
-    /// after `prefix` plus a random suffix.
-    public static func freshDatabase(prefix: String) throws -> String {
-        try started.get()
-        let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))".lowercased()
-        try cluster.createDatabase(name)
-        return cluster.connectionString(database: name)
+    /// after `prefix` plus a random suffix. The setup commands block for seconds, so they run off
+    /// the cooperative pool: on two cores, two blocked pool threads would stall every other test.
+    public static func freshDatabase(prefix: String) async throws -> String {
+        try await Blocking.run {
+            try started.get()
+            let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))".lowercased()
+            try cluster.createDatabase(name)
+            return cluster.connectionString(database: name)
+        }
     }
 }

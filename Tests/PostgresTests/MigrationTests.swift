@@ -52,7 +52,7 @@ struct MigrationTests {
     }
 
     @Test func concurrentMigrateFromTwoClientsIsSafe() async throws {
-        let url = try TestDatabaseURL.fresh("migconc")
+        let url = try await TestDatabaseURL.fresh("migconc")
         let clients = (0..<4).map { _ in makeClient(url: url) }
         let many = (1...6).map { Migration(version: $0, name: "m\($0)", sql: $0 == 1 ? "CREATE TABLE a (n int)" : "INSERT INTO a VALUES (\($0))") }
         try await withThrowingTaskGroup(of: Void.self) { group in

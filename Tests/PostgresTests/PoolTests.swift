@@ -41,7 +41,7 @@ struct PoolTests {
     }
 
     @Test func uriConnectionStringAndUserOptionsAreHonoured() async throws {
-        let conninfo = try TestDatabaseURL.fresh("uri")
+        let conninfo = try await TestDatabaseURL.fresh("uri")
         var fields: [String: String] = [:]
         for pair in conninfo.split(separator: " ") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -114,7 +114,7 @@ struct PoolTests {
     }
 
     @Test func closedClientRejectsBorrowers() async throws {
-        let client = try makeClient("closed", poolSize: 1)
+        let client = try await makeClient("closed", poolSize: 1)
         _ = try await client.withConnection { try $0.query("SELECT 1") }
         await client.close()
         let error = await #expect(throws: PostgresError.self) { try await client.withConnection { _ in 1 } }

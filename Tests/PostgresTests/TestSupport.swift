@@ -4,8 +4,8 @@ import Runtime
 import Synchronization
 
 /// A client on a fresh database of the shared test cluster, so tests never see each other's rows.
-func makeClient(_ prefix: String, poolSize: Int = 4) throws -> PostgresClient {
-    makeClient(url: try TestDatabaseURL.fresh(prefix), poolSize: poolSize)
+func makeClient(_ prefix: String, poolSize: Int = 4) async throws -> PostgresClient {
+    makeClient(url: try await TestDatabaseURL.fresh(prefix), poolSize: poolSize)
 }
 
 func makeClient(url: String, poolSize: Int = 4) -> PostgresClient {
@@ -14,13 +14,13 @@ func makeClient(url: String, poolSize: Int = 4) -> PostgresClient {
 }
 
 enum TestDatabaseURL {
-    static func fresh(_ prefix: String) throws -> String { try TestPostgres.freshDatabase(prefix: "pg_\(prefix)") }
+    static func fresh(_ prefix: String) async throws -> String { try await TestPostgres.freshDatabase(prefix: "pg_\(prefix)") }
 }
 
 /// Runs `body` with a client on a fresh database and closes the client afterwards.
 @discardableResult
 func withClient<T>(_ prefix: String, poolSize: Int = 4, _ body: (PostgresClient) async throws -> T) async throws -> T {
-    let client = try makeClient(prefix, poolSize: poolSize)
+    let client = try await makeClient(prefix, poolSize: poolSize)
     do {
         let value = try await body(client)
         await client.close()
