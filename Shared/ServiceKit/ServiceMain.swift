@@ -20,7 +20,9 @@ public enum ServiceMain {
                 _ = try await database.withConnection { try $0.execute("SELECT 1") }
             }
             let relay = OutboxRelay(source: name, database: database, producer: process.producer, signal: context.relaySignal, logger: process.logger)
-            return (app, [relay], { await database.close() })
+            let retention = try process.environment.int("WL_DEDUPE_RETENTION_HOURS", default: 168, range: 1...87_600)
+            let housekeeping = Housekeeping(database: database, retentionHours: retention, logger: process.logger)
+            return (app, [relay, housekeeping], { await database.close() })
         }
     }
 
