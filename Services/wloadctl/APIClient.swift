@@ -82,6 +82,15 @@ struct Unreachable: Error, CustomStringConvertible {
     let detail: String
 
     var description: String {
-        "cannot reach \(service) at \(url) (\(detail)); is the stack up? (`make up`, `wloadctl stack status`)"
+        "cannot reach \(service) at \(url) (\(reason)); is the stack up? (`make up`, `wloadctl stack status`)"
+    }
+
+    /// URLSession's errors print as a nested NSError dump; its localized description is the part
+    /// worth showing ("Failed to connect to 127.0.0.1 port 7401 …: Couldn't connect to server").
+    private var reason: String {
+        let key = "NSLocalizedDescription="
+        guard let start = detail.range(of: key)?.upperBound else { return String(detail.prefix(200)) }
+        let rest = detail[start...]
+        return String(rest.prefix { $0 != "," && $0 != "}" })
     }
 }

@@ -13,7 +13,7 @@ enum StackCommand {
             Output.line("starting the local stack under \(stack.configuration.root.path) (binaries: \(stack.configuration.binDirectory.path))")
             do {
                 try await stack.up { Output.line("  " + $0) }
-            } catch {
+            } catch let error as StackError where [.exited, .timeout].contains(error.code) {
                 throw CLIError("\(error)\n(logs: \(stack.configuration.root.path)/log; `wloadctl stack down` stops what started)")
             }
             Output.line("stack is up; endpoints in \(stack.manifestFile.path)")

@@ -9,6 +9,7 @@ extension Stack {
         try layout.createDirectories(agents: configuration.components.filter(\.isAgent).map(\.name))
         let token = try AdminToken.loadOrCreate(at: layout.adminToken)
         try checkExecutables([Stack.brokerName] + configuration.components.map(\.executable))
+        try checkPorts()
         try await startPostgres(progress: progress)
         let bootstrap = try await startBroker(environment: [:], progress: progress)
         try StackManifest(endpoints: endpoints, kafka: bootstrap, database: databaseURL).write(to: layout.manifest)
@@ -37,6 +38,18 @@ extension Stack {
             for try await name in group {
                 progress("\(name) healthy")
             }
+        }
+    }
+
+    /// Fails before anything starts when a port of a part that is not running is taken, so a
+    /// clash does not leave half a stack behind.
+    func checkPorts() throws {
+        let parts = [(Stack.brokerName, configuration.brokerPort)] + configuration.components.map { ($0.name, $0.port) }
+        let taken = parts.filter { name, port in !isRunning(name) && !LoopbackPort.isFree(port) }
+        guard taken.isEmpty else {
+            throw StackError(.portInUse, "ports already in use by other processes: "
+                + taken.map { "\($0.1) (\($0.0))" }.joined(separator: ", ")
+                + "; is a stack from another directory running, or a leftover process?")
         }
     }
 
