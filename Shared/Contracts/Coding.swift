@@ -6,7 +6,9 @@ import Runtime
 public enum WireCoding {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys make the encoding canonical: equal values give equal bytes in every process
+        // (dictionary order is seeded per process), which definition digests rely on.
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))

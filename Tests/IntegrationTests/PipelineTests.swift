@@ -110,3 +110,23 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct WorkflowVersionTests {
+    @Test func reapplyingIdenticalDefinitionKeepsTheVersionAndAChangeAddsOne() async throws {
+        try await Stack.withIsolated(name: "versions", agents: 1) { stack in
+            let api = StackAPI(stack)
+            struct Applied: Codable { let version: Int; let created: Bool }
+            let definition = #"{"name": "v", "tasks": [{"id": "a", "run": "true", "env": {"A": "1", "B": "2", "C": "3", "D": "4"}}]}"#
+            let reordered = #"{"tasks": [{"env": {"D": "4", "C": "3", "B": "2", "A": "1"}, "run": "true", "id": "a"}], "name": "v"}"#
+            let first = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(definition.utf8))
+            #expect(first.version == 1 && first.created)
+            await stack.kill("trigger-service")
+            try await stack.start("trigger-service")
+            let again = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(reordered.utf8))
+            #expect(again.version == 1 && !again.created, "same definition, another process: no new version")
+            let changed = definition.replacingOccurrences(of: #""run": "true""#, with: #""run": "false""#)
+            let next = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(changed.utf8))
+            #expect(next.version == 2 && next.created)
+        }
+    }
+}
