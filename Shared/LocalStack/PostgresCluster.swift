@@ -25,15 +25,32 @@ public struct PostgresCluster: Sendable {
     }
 
     /// Creates the cluster on first use and starts it; returns at once when it already runs.
+    /// Serialised by a lock file, so test stacks and test suites starting the shared cluster at
+    /// the same moment (threads or processes) never race; initdb writes to a scratch directory
+    /// renamed into place, so a half-initialised cluster is never visible.
     public func start() throws {
         try prepareDirectories()
-        if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
-            try ProcessRunner.run(ProcessRunner.asUser("postgres", [
-                Self.binary("initdb"), "-D", dataDirectory.path, "-U", "postgres", "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8",
-            ]))
+        try withLock {
+            if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+                try initialise()
+            }
+            if isRunning { return }
+            try launch()
         }
-        if isRunning { return }
+    }
+
+    private func initialise() throws {
+        let scratch = directory.appendingPathComponent("data.initdb")
+        try? FileManager.default.removeItem(at: scratch)
+        try? FileManager.default.removeItem(at: dataDirectory)
+        try ProcessRunner.run(ProcessRunner.asUser("postgres", [
+            Self.binary("initdb"), "-D", scratch.path, "-U", "postgres", "--auth=trust",
+            "--encoding=UTF8", "--locale=C.UTF-8",
+        ]))
+        try FileManager.default.moveItem(at: scratch, to: dataDirectory)
+    }
+
+    private func launch() throws {
         let options = [
             "-c listen_addresses=127.0.0.1", "-c port=\(port)",
             "-c unix_socket_directories=\(socketDirectory.path)",
@@ -48,10 +65,30 @@ public struct PostgresCluster: Sendable {
 
     /// Fast shutdown: disconnects clients, then stops; a no-op when not running.
     public func stop() throws {
-        guard isRunning else { return }
-        try ProcessRunner.run(ProcessRunner.asUser("postgres", [
-            Self.binary("pg_ctl"), "stop", "-w", "-t", "60", "-m", "fast", "-D", dataDirectory.path,
-        ]))
+        guard FileManager.default.fileExists(atPath: directory.path) else { return }
+        try withLock {
+            guard isRunning else { return }
+            try ProcessRunner.run(ProcessRunner.asUser("postgres", [
+                Self.binary("pg_ctl"), "stop", "-w", "-t", "60", "-m", "fast", "-D", dataDirectory.path,
+            ]))
+        }
+    }
+
+    /// Holds an exclusive `flock` on `<directory>/cluster.lock` while `body` runs.
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
+        let path = directory.appendingPathComponent("cluster.lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CommandError(command: "open \(path)", status: errno, output: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw CommandError(command: "flock \(path)", status: errno, output: String(cString: strerror(errno)))
+            }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Creates `name` unless it exists.
