@@ -7,15 +7,22 @@ import Synchronization
 final class WebhookReceiver: Sendable {
     private final class Inbox: Sendable {
         let bodies = Mutex<[[UInt8]]>([])
+        let calls = Mutex(0)
     }
 
     private let server: HTTPServer
     private let inbox = Inbox()
 
-    init() throws {
+    /// Answers 503 to the first `failures` calls, to exercise the sender's retries.
+    init(failures: Int = 0) throws {
         let inbox = inbox
         var router = Router()
         router.post("/hook") { request in
+            let call = inbox.calls.withLock { calls in
+                calls += 1
+                return calls
+            }
+            guard call > failures else { return .error(503, "try again later") }
             inbox.bodies.withLock { $0.append(request.body) }
             return .json(["ok": true])
         }
@@ -26,6 +33,7 @@ final class WebhookReceiver: Sendable {
 
     var url: String { "http://127.0.0.1:\(server.boundPort)/hook" }
     var received: [[UInt8]] { inbox.bodies.withLock { $0 } }
+    var calls: Int { inbox.calls.withLock { $0 } }
 
     func stop() { server.stop() }
 }
