@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The attempts this agent has accepted, kept on local disk. The dispatcher's outbox relay
+/// The attempts this agent has started, kept on local disk. The dispatcher's outbox relay
 /// delivers at least once, so the same dispatch can arrive twice (a relay killed after the
 /// broker acknowledged but before the outbox row was deleted); an attempt found here is never
 /// started again, even after this agent restarts. Bounded: the file is compacted to the newest
@@ -30,23 +30,19 @@ final class AttemptLedger: Sendable {
         state = Mutex(State(keys: Set(order), order: order, handle: handle))
     }
 
-    /// Records `keys` durably (fsync) and returns those not recorded before, in order.
-    func admit(_ keys: [String]) throws -> Set<String> {
+    /// True when `key` was recorded before.
+    func contains(_ key: String) -> Bool { state.withLock { $0.keys.contains(key) } }
+
+    /// Records `keys` durably (fsync) before their processes start.
+    func record(_ keys: [String]) throws {
         try state.withLock { state in
-            var fresh = Set<String>()
-            var lines = ""
-            for key in keys where !state.keys.contains(key) && fresh.insert(key).inserted {
-                lines += key + "\n"
-            }
-            guard !fresh.isEmpty else { return fresh }
-            try state.handle?.write(contentsOf: Data(lines.utf8))
+            let fresh = keys.filter { !state.keys.contains($0) }
+            guard !fresh.isEmpty else { return }
+            try state.handle?.write(contentsOf: Data(fresh.map { $0 + "\n" }.joined().utf8))
             try state.handle?.synchronize()
-            for key in keys where fresh.contains(key) {
-                state.keys.insert(key)
-                state.order.append(key)
-            }
+            state.keys.formUnion(fresh)
+            state.order.append(contentsOf: fresh)
             if state.order.count > capacity * 2 { try compact(&state) }
-            return fresh
         }
     }
 

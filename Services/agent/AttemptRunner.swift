@@ -19,7 +19,8 @@ struct AttemptRunner: Sendable {
         let logger = context.logger.with([LogKey.tenant: dispatch.tenant, LogKey.run: runKey, LogKey.task: task.taskID, LogKey.attempt: "\(attempt)"])
         let directory = "\(configuration.workDirectory)/runs/\(runKey)"
         let logPath = "\(directory)/\(task.taskID).\(attempt).log"
-        var status = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: attempt, state: .failed, agentID: configuration.agentID)
+        var status = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: attempt, state: .failed, agentID: configuration.agentID,
+                                agentSession: configuration.session)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let started = ContinuousClock.now

@@ -4,8 +4,9 @@ import Runtime
 import ServiceKit
 
 /// Pulls as many dispatches as there are free slots, accepts them (reports `running`, then
-/// commits the offsets), and only then starts the processes. On SIGTERM it stops pulling and
-/// waits for the attempts in hand to finish and report.
+/// commits the offsets), records them in the ledger and only then starts the processes. If the
+/// commit fails (a rebalance moved the partition), nothing starts: the partition's new owner gets
+/// the dispatch again and runs it. On SIGTERM it stops pulling and waits for the attempts in hand.
 struct DispatchLoop: Service {
     let name = "dispatch-loop"
     let context: ProcessContext
@@ -24,8 +25,22 @@ struct DispatchLoop: Service {
                 }
                 let messages = try await consumer.poll(maxMessages: free, timeout: .milliseconds(100))
                 guard !messages.isEmpty else { continue }
-                let accepted = try await accept(messages)
-                try await consumer.commit(messages)
+                let accepted: [(String, Envelope<TaskDispatch>)]
+                do { accepted = try await accept(messages) } catch {
+                    // Nothing was committed or started: the same dispatches come round again.
+                    context.logger.warning("could not accept dispatches; retrying", [LogKey.error: "\(error)"])
+                    await Task.pause(.seconds(1))
+                    continue
+                }
+                do {
+                    try await consumer.commit(messages)
+                } catch {
+                    accepted.forEach { slots.release($0.0) }
+                    context.logger.warning("dispatch offsets not committed; the partition's owner will run them",
+                                           [LogKey.error: "\(error)", "attempts": "\(accepted.count)"])
+                    continue
+                }
+                try ledger.record(accepted.map(\.0))
                 for (key, dispatch) in accepted {
                     group.addTask {
                         await runner.run(dispatch)
@@ -38,33 +53,28 @@ struct DispatchLoop: Service {
         }
     }
 
-    /// Admits the batch's new attempts to the ledger, claims their slots and reports `running`
-    /// for each; returns them. Attempts seen before (redelivered dispatches) are dropped here.
+    /// Claims slots and reports `running` for each attempt of the batch not started before here;
+    /// returns them. Redelivered dispatches of attempts in the ledger are dropped.
     private func accept(_ messages: [KafkaMessage]) async throws -> [(String, Envelope<TaskDispatch>)] {
-        var dispatches: [(String, Envelope<TaskDispatch>)] = []
-        for message in messages {
-            do {
-                let dispatch = try Envelope<TaskDispatch>.decode(message.value)
-                let task = dispatch.payload.task
-                dispatches.append(("\(task.runID.uuidString.lowercased())/\(task.taskID)/\(dispatch.payload.attempt)", dispatch))
-            } catch {
-                context.logger.error("undecodable dispatch skipped", [LogKey.topic: message.topic, LogKey.offset: "\(message.offset)",
-                                                                      LogKey.error: "\(error)"])
-            }
-        }
-        let fresh = try ledger.admit(dispatches.map(\.0))
         var accepted: [(String, Envelope<TaskDispatch>)] = []
         var reports: [KafkaOutgoingMessage] = []
-        for (key, dispatch) in dispatches {
+        for message in messages {
+            let dispatch: Envelope<TaskDispatch>
+            do { dispatch = try Envelope<TaskDispatch>.decode(message.value) } catch {
+                context.logger.error("undecodable dispatch skipped", [LogKey.topic: message.topic, LogKey.offset: "\(message.offset)",
+                                                                      LogKey.error: "\(error)"])
+                continue
+            }
             let task = dispatch.payload.task
-            guard fresh.contains(key), slots.claim(key) else {
+            let key = "\(task.runID.uuidString.lowercased())/\(task.taskID)/\(dispatch.payload.attempt)"
+            guard !ledger.contains(key), slots.claim(key) else {
                 context.logger.warning("duplicate dispatch dropped", [LogKey.run: task.runID.uuidString.lowercased(), LogKey.task: task.taskID,
                                                                       LogKey.attempt: "\(dispatch.payload.attempt)"])
                 continue
             }
             accepted.append((key, dispatch))
             let running = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: dispatch.payload.attempt, state: .running,
-                                     agentID: runner.configuration.agentID)
+                                     agentID: runner.configuration.agentID, agentSession: runner.configuration.session)
             reports.append(KafkaOutgoingMessage(topic: Topics.tasksStatus, key: task.runID.uuidString.lowercased(),
                                                 value: try Envelope(tenant: dispatch.tenant, payload: running).encoded()))
         }

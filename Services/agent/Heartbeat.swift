@@ -20,7 +20,7 @@ struct Heartbeat: Service {
 
     func run() async throws {
         while !Task.isCancelled {
-            let beat = AgentHeartbeat(agentID: configuration.agentID, host: configuration.host, pool: configuration.pool,
+            let beat = AgentHeartbeat(agentID: configuration.agentID, session: configuration.session, host: configuration.host, pool: configuration.pool,
                                       slots: configuration.slots, running: slots.running, startedAt: startedAt)
             do {
                 let message = KafkaOutgoingMessage(topic: Topics.agentsHeartbeat, key: configuration.agentID,

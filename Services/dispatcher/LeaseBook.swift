@@ -46,9 +46,10 @@ struct LeaseBook: Sendable {
         case .succeeded, .failed: state = "done"
         }
         let changed = try connection.execute("""
-            UPDATE task_leases SET state = $4, agent_id = COALESCE($5, agent_id), updated_at = now()
+            UPDATE task_leases SET state = $4, agent_id = COALESCE($5, agent_id), agent_session = COALESCE($6, agent_session),
+                updated_at = now()
             WHERE run_id = $1 AND task_id = $2 AND attempt = $3 AND state <> 'done'
-            """, [status.runID, status.taskID, status.attempt, state, status.agentID])
+            """, [status.runID, status.taskID, status.attempt, state, status.agentID, status.agentSession])
         if changed == 0 {
             logger.debug("report for a superseded or finished attempt", [LogKey.run: status.runID.uuidString.lowercased(),
                                                                           LogKey.task: status.taskID, LogKey.attempt: "\(status.attempt)"])
@@ -58,9 +59,10 @@ struct LeaseBook: Sendable {
     func recordHeartbeat(_ message: Envelope<AgentHeartbeat>, _ connection: PostgresConnection) throws {
         let beat = message.payload
         try connection.execute("""
-            INSERT INTO agent_liveness (agent_id, pool, host, last_seen) VALUES ($1, $2, $3, $4)
+            INSERT INTO agent_liveness (agent_id, pool, host, last_seen, session) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (agent_id) DO UPDATE SET pool = EXCLUDED.pool, host = EXCLUDED.host,
+                session = CASE WHEN EXCLUDED.last_seen >= agent_liveness.last_seen THEN EXCLUDED.session ELSE agent_liveness.session END,
                 last_seen = GREATEST(agent_liveness.last_seen, EXCLUDED.last_seen)
-            """, [beat.agentID, beat.pool, beat.host, message.occurredAt])
+            """, [beat.agentID, beat.pool, beat.host, message.occurredAt, beat.session])
     }
 }

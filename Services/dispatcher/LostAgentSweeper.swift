@@ -4,7 +4,8 @@ import Postgres
 import Runtime
 import ServiceKit
 
-/// Re-dispatches attempts whose agent stopped heart-beating: the lease moves to a new attempt
+/// Re-dispatches attempts whose agent stopped heart-beating, or came back as a new process (a new
+/// session under the same id: the old process's attempts died with it): the lease moves to a new attempt
 /// number, so if the old agent comes back its reports are fenced off. Rows are claimed with
 /// `SKIP LOCKED`, so any number of dispatcher instances can sweep without double re-dispatch.
 struct LostAgentSweeper: Service {
@@ -33,7 +34,8 @@ struct LostAgentSweeper: Service {
             let lost = try connection.query("""
                 WITH lost AS (
                     SELECT l.run_id, l.task_id, l.agent_id AS lost_agent FROM task_leases l LEFT JOIN agent_liveness a ON a.agent_id = l.agent_id
-                    WHERE l.state = 'running' AND COALESCE(a.last_seen, l.updated_at) < now() - make_interval(secs => $1)
+                    WHERE l.state = 'running' AND (COALESCE(a.last_seen, l.updated_at) < now() - make_interval(secs => $1)
+                        OR a.session IS DISTINCT FROM l.agent_session AND a.session IS NOT NULL AND l.agent_session IS NOT NULL)
                     ORDER BY l.updated_at LIMIT 500 FOR UPDATE OF l SKIP LOCKED)
                 UPDATE task_leases t SET attempt = t.attempt + 1, state = 'dispatched', agent_id = NULL,
                     dispatched_at = now(), updated_at = now()

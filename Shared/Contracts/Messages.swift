@@ -79,19 +79,23 @@ public struct TaskStatus: MessagePayload, Equatable {
     public var attempt: Int
     public var state: State
     public var agentID: String?
+    /// The reporting agent process's session (new on every start), so a lease held by a session
+    /// that no longer exists is recognised even when the agent came back under the same id.
+    public var agentSession: String?
     public var exitCode: Int?
     /// Why it failed when no exit code says it: `spawn`, `lost`, `timeout`.
     public var reason: String?
     /// The end of the attempt's output, for `run show` and alerts.
     public var outputTail: String?
 
-    public init(runID: UUID, taskID: String, attempt: Int, state: State, agentID: String? = nil,
+    public init(runID: UUID, taskID: String, attempt: Int, state: State, agentID: String? = nil, agentSession: String? = nil,
                 exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil) {
         self.runID = runID
         self.taskID = taskID
         self.attempt = attempt
         self.state = state
         self.agentID = agentID
+        self.agentSession = agentSession
         self.exitCode = exitCode
         self.reason = reason
         self.outputTail = outputTail
@@ -104,14 +108,17 @@ public struct AgentHeartbeat: MessagePayload, Equatable {
     public static let version = 1
 
     public var agentID: String
+    /// New on every start of the agent process; see `TaskStatus.agentSession`.
+    public var session: String?
     public var host: String
     public var pool: String
     public var slots: Int
     public var running: Int
     public var startedAt: Date
 
-    public init(agentID: String, host: String, pool: String, slots: Int, running: Int, startedAt: Date) {
+    public init(agentID: String, session: String?, host: String, pool: String, slots: Int, running: Int, startedAt: Date) {
         self.agentID = agentID
+        self.session = session
         self.host = host
         self.pool = pool
         self.slots = slots

@@ -57,8 +57,12 @@ public struct ConsumerLoop: Service {
                 let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
                 guard !messages.isEmpty else { continue }
                 try await apply(messages)
-                try await consumer.commit(messages)
                 relaySignal?.notify()
+                do { try await consumer.commit(messages) } catch let error as KafkaError where error.code == .commit {
+                    // A rebalance took the partition: the effect is durable, and the new owner's
+                    // redelivery is skipped as a duplicate. Not a reason to stop the service.
+                    logger.warning("offsets not committed; redelivery will be deduplicated", [LogKey.error: "\(error)"])
+                }
             }
         } catch {
             await consumer.close()

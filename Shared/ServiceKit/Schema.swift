@@ -8,7 +8,14 @@ public enum Schema {
         Migration(version: 2, name: "workflows-and-runs", sql: workflowsAndRuns),
         Migration(version: 3, name: "dispatch", sql: dispatch),
         Migration(version: 4, name: "audit-cmdb-alerts", sql: auditCMDBAlerts),
+        Migration(version: 5, name: "agent-sessions", sql: agentSessions),
     ]
+
+    /// Which agent process (session) holds a lease, and each agent's current session.
+    static let agentSessions = """
+        ALTER TABLE task_leases ADD COLUMN agent_session text;
+        ALTER TABLE agent_liveness ADD COLUMN session text;
+        """
 
     /// Outbox, processed-message dedupe, dead letters and credentials: the delivery machinery.
     static let delivery = """

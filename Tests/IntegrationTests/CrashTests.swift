@@ -63,4 +63,26 @@ import Testing
             #expect(Set(successes).count == successes.count)
         }
     }
+
+    /// An agent that dies and comes straight back under the same id keeps heart-beating, so only
+    /// its new session tells the dispatcher that the attempts it held died with the old process.
+    @Test func agentRestartedUnderTheSameIDHasItsLostAttemptsRedispatched() async throws {
+        try await Stack.withIsolated(name: "crash-restart", agents: 1, configure: { configuration in
+            configuration.environment["dispatcher"] = ["WL_AGENT_TIMEOUT": "600"]
+        }) { stack in
+            let api = StackAPI(stack)
+            let output = stack.configuration.root.appendingPathComponent("tasks.out").path
+            try await api.apply(Workflows.layered(name: "slow", layers: 2, width: 4, file: output, sleep: 2), tenant: "acme")
+            let id = try await api.start("slow", tenant: "acme")
+            let busy = try await api.eventually(timeout: .seconds(60)) {
+                try await api.run(id, tenant: "acme").tasks.filter { $0.state == "running" }.count == 4
+            }
+            #expect(busy)
+            try await stack.restart("agent-1")
+            let run = try await api.waitForRun(id, tenant: "acme", timeout: .seconds(90))
+            #expect(run.state == "succeeded")
+            #expect(run.tasks.filter { $0.id.hasPrefix("l0") }.allSatisfy { $0.attempt == 2 }, "the killed attempts were re-dispatched")
+            #expect(Set(recordedLines(output)).count == 8, "every task ran once to completion")
+        }
+    }
 }
