@@ -67,11 +67,11 @@ public struct ServiceGroup: Sendable {
             }
             break
         }
-        try await shutdown(tasks, alreadyFinished: finished, events: events)
+        try await shutdown(tasks, alreadyFinished: finished)
         if let failure { throw failure }
     }
 
-    private func shutdown(_ tasks: [Task<Void, Never>], alreadyFinished: Set<Int>, events: AsyncStream<Event>) async throws {
+    private func shutdown(_ tasks: [Task<Void, Never>], alreadyFinished: Set<Int>) async throws {
         let deadline = ContinuousClock.now + shutdownTimeout
         for index in tasks.indices.reversed() {
             let task = tasks[index]
