@@ -110,8 +110,10 @@ public struct PostgresCluster: Sendable {
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         try manager.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
+        // Not recursive: initdb creates the data directory as postgres, and walking it while the
+        // server creates and drops databases races with those changes.
         if ProcessRunner.isRoot {
-            try ProcessRunner.run(["chown", "-R", "postgres:postgres", directory.path])
+            try ProcessRunner.run(["chown", "postgres:postgres", directory.path, socketDirectory.path])
         }
     }
 
