@@ -19,14 +19,27 @@ public enum LoopbackPort {
         }
     }
 
-    /// `count` distinct free ports.
+    /// `count` distinct free ports for a test stack, chosen at random *below* the kernel's
+    /// ephemeral range: a port handed out by bind(0) could be taken again by any socket the kernel
+    /// numbers itself (another test's server, an outgoing connection) before our service binds it.
     public static func free(count: Int) throws -> [Int] {
+        let pool = stackPortRange()
         var ports: [Int] = []
+        var tries = 0
         while ports.count < count {
-            let port = try free()
-            if !ports.contains(port) { ports.append(port) }
+            tries += 1
+            guard tries < 10_000 else { throw StackError(.spawn, "no \(count) free loopback ports in \(pool)") }
+            let port = Int.random(in: pool)
+            if !ports.contains(port), isFree(port) { ports.append(port) }
         }
         return ports
+    }
+
+    /// 20000 up to the start of the ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`).
+    static func stackPortRange() -> ClosedRange<Int> {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { Int($0) } ?? 32_768
+        return 20_000...max(low - 1, 25_000)
     }
 
     /// True when nothing listens on 127.0.0.1:`port` (a bind with SO_REUSEADDR succeeds, so

@@ -3,130 +3,132 @@ import Foundation
 import LocalStack
 import Testing
 
-/// The spine end to end: real Postgres, the dev broker, every service and two agents as processes.
-@Suite(.serialized) struct PipelineTests {
-    @Test func threeTaskChainRunsInOrderAndIsAudited() async throws {
-        try await Stack.withIsolated(name: "chain") { stack in
-            let api = StackAPI(stack)
-            let output = stack.configuration.root.appendingPathComponent("chain.out").path
-            try await api.apply(Workflows.definition(name: "chain", tasks: [
-                ("extract", Workflows.recording(output), []),
-                ("transform", Workflows.recording(output), ["extract"]),
-                ("load", Workflows.recording(output), ["transform"]),
-            ]), tenant: "acme")
-            let id = try await api.start("chain", tenant: "acme")
-            let run = try await api.waitForRun(id, tenant: "acme")
-            #expect(run.state == "succeeded")
-            #expect(run.tasks.map(\.id) == ["extract", "transform", "load"])
-            #expect(run.tasks.allSatisfy { $0.state == "succeeded" && $0.attempt == 1 && $0.exitCode == 0 })
-            #expect(recordedLines(output) == ["extract 1 acme", "transform 1 acme", "load 1 acme"])
-            let audited = try await api.eventually {
-                let actions = try await api.audit(run: id, tenant: "acme").map(\.action)
-                return actions.first == "run.trigger" && actions.last == "run.succeeded"
-                    && actions.filter { $0 == "task.succeeded" }.count == 3
-            }
-            #expect(audited, "audit trail holds the trigger, every task success and the run's end")
-        }
-    }
-
-    @Test func fanOutFanInForTwoTenantsAtOnce() async throws {
-        try await Stack.withIsolated(name: "fanout") { stack in
-            let api = StackAPI(stack)
-            let tenants = ["acme", "globex"]
-            var runs: [String: UUID] = [:]
-            for tenant in tenants {
-                let file = stack.configuration.root.appendingPathComponent("\(tenant).out").path
-                try await api.apply(Workflows.fanOutFanIn(name: "fan", width: 48, file: file), tenant: tenant)
-            }
-            for tenant in tenants { runs[tenant] = try await api.start("fan", tenant: tenant) }
-            for tenant in tenants {
-                guard let id = runs[tenant] else { continue }
-                let run = try await api.waitForRun(id, tenant: tenant)
+extension Integration {
+    /// The spine end to end: real Postgres, the dev broker, every service and two agents as processes.
+    @Suite struct PipelineTests {
+        @Test func threeTaskChainRunsInOrderAndIsAudited() async throws {
+            try await Stack.withIsolated(name: "chain") { stack in
+                let api = StackAPI(stack)
+                let output = stack.configuration.root.appendingPathComponent("chain.out").path
+                try await api.apply(Workflows.definition(name: "chain", tasks: [
+                    ("extract", Workflows.recording(output), []),
+                    ("transform", Workflows.recording(output), ["extract"]),
+                    ("load", Workflows.recording(output), ["transform"]),
+                ]), tenant: "acme")
+                let id = try await api.start("chain", tenant: "acme")
+                let run = try await api.waitForRun(id, tenant: "acme")
                 #expect(run.state == "succeeded")
-                #expect(run.tasks.count == 50 && run.tasks.allSatisfy { $0.state == "succeeded" })
-                let lines = recordedLines(stack.configuration.root.appendingPathComponent("\(tenant).out").path)
-                #expect(lines.count == 50 && Set(lines).count == 50 && lines.allSatisfy { $0.hasSuffix(" \(tenant)") })
-                #expect(lines.first?.hasPrefix("start ") == true && lines.last?.hasPrefix("end ") == true)
-                // The other tenant cannot see this run.
-                let other = tenants.first { $0 != tenant } ?? "nobody"
-                let response = try await api.call("GET", "dependency-resolver", "/v1/runs/\(id.uuidString)", tenant: other)
-                #expect(response.status == 404)
+                #expect(run.tasks.map(\.id) == ["extract", "transform", "load"])
+                #expect(run.tasks.allSatisfy { $0.state == "succeeded" && $0.attempt == 1 && $0.exitCode == 0 })
+                #expect(recordedLines(output) == ["extract 1 acme", "transform 1 acme", "load 1 acme"])
+                let audited = try await api.eventually {
+                    let actions = try await api.audit(run: id, tenant: "acme").map(\.action)
+                    return actions.first == "run.trigger" && actions.last == "run.succeeded"
+                        && actions.filter { $0 == "task.succeeded" }.count == 3
+                }
+                #expect(audited, "audit trail holds the trigger, every task success and the run's end")
+            }
+        }
+
+        @Test func fanOutFanInForTwoTenantsAtOnce() async throws {
+            try await Stack.withIsolated(name: "fanout") { stack in
+                let api = StackAPI(stack)
+                let tenants = ["acme", "globex"]
+                var runs: [String: UUID] = [:]
+                for tenant in tenants {
+                    let file = stack.configuration.root.appendingPathComponent("\(tenant).out").path
+                    try await api.apply(Workflows.fanOutFanIn(name: "fan", width: 48, file: file), tenant: tenant)
+                }
+                for tenant in tenants { runs[tenant] = try await api.start("fan", tenant: tenant) }
+                for tenant in tenants {
+                    guard let id = runs[tenant] else { continue }
+                    let run = try await api.waitForRun(id, tenant: tenant)
+                    #expect(run.state == "succeeded")
+                    #expect(run.tasks.count == 50 && run.tasks.allSatisfy { $0.state == "succeeded" })
+                    let lines = recordedLines(stack.configuration.root.appendingPathComponent("\(tenant).out").path)
+                    #expect(lines.count == 50 && Set(lines).count == 50 && lines.allSatisfy { $0.hasSuffix(" \(tenant)") })
+                    #expect(lines.first?.hasPrefix("start ") == true && lines.last?.hasPrefix("end ") == true)
+                    // The other tenant cannot see this run.
+                    let other = tenants.first { $0 != tenant } ?? "nobody"
+                    let response = try await api.call("GET", "dependency-resolver", "/v1/runs/\(id.uuidString)", tenant: other)
+                    #expect(response.status == 404)
+                }
+            }
+        }
+
+        @Test func failingTaskFailsRunSkipsDownstreamAndAlertsWebhook() async throws {
+            let receiver = try WebhookReceiver()
+            defer { receiver.stop() }
+            try await Stack.withIsolated(name: "failing") { stack in
+                let api = StackAPI(stack)
+                let route = try WireCoding.encode(["webhookUrl": receiver.url])
+                let set = try await api.call("PUT", "notifier", "/v1/alert-routes", tenant: "acme", body: route)
+                #expect(set.status == 200)
+                try await api.apply(Workflows.definition(name: "breaks", tasks: [
+                    ("prepare", "true", []),
+                    ("explode", "echo boom >&2; exit 3", ["prepare"]),
+                    ("after-explode", "true", ["explode"]),
+                    ("much-later", "true", ["after-explode"]),
+                    ("independent", "true", ["prepare"]),
+                ]), tenant: "acme")
+                let id = try await api.start("breaks", tenant: "acme")
+                let run = try await api.waitForRun(id, tenant: "acme")
+                let states = Dictionary(uniqueKeysWithValues: run.tasks.map { ($0.id, $0.state) })
+                #expect(run.state == "failed")
+                #expect(states == ["prepare": "succeeded", "explode": "failed", "after-explode": "skipped",
+                                   "much-later": "skipped", "independent": "succeeded"])
+                #expect(run.tasks.first { $0.id == "explode" }?.exitCode == 3)
+                let alerted = try await api.eventually { !receiver.received.isEmpty }
+                #expect(alerted, "the tenant's webhook received the alert")
+                let alert = try receiver.received.first.map { try WireCoding.decode([String: JSONValue].self, from: $0) }
+                #expect(alert?["kind"] == .string("run.failed"))
+                #expect(alert?["tenant"] == .string("acme"))
+                #expect(alert?["runId"] == .string(id.uuidString))
+            }
+        }
+
+        @Test func invalidDefinitionsAreRejectedWithTheProblemAndNothingIsStored() async throws {
+            try await Stack.withIsolated(name: "invalid", agents: 1) { stack in
+                let api = StackAPI(stack)
+                let cases = [
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": "true"}"#, "malformed JSON"),
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "retries": 2}]}"#, "unknown field 'retries'"),
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": "true"}, {"id": "a", "run": "true"}]}"#, "duplicate task id 'a'"),
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "after": ["z"]}]}"#, "'z', which is not a task"),
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "after": ["b"]}, {"id": "b", "run": "true", "after": ["a"]}]}"#, "cycle in 'after'"),
+                    (#"{"name": "x", "tasks": [{"id": "a", "run": ""}]}"#, "field 'run' is empty"),
+                ]
+                for (body, problem) in cases {
+                    let response = try await api.call("POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(body.utf8))
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    #expect(response.status == 400, "\(body)")
+                    #expect(text.contains(problem), "\(text) should name \(problem)")
+                }
+                let list = try await api.call("GET", "trigger-service", "/v1/workflows", tenant: "acme")
+                #expect(String(decoding: list.body, as: UTF8.self) == #"{"workflows":[]}"#)
+                let unknown = try await api.call("POST", "trigger-service", "/v1/runs", tenant: "acme", body: Array(#"{"workflow": "x"}"#.utf8))
+                #expect(unknown.status == 404)
             }
         }
     }
 
-    @Test func failingTaskFailsRunSkipsDownstreamAndAlertsWebhook() async throws {
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        try await Stack.withIsolated(name: "failing") { stack in
-            let api = StackAPI(stack)
-            let route = try WireCoding.encode(["webhookUrl": receiver.url])
-            let set = try await api.call("PUT", "notifier", "/v1/alert-routes", tenant: "acme", body: route)
-            #expect(set.status == 200)
-            try await api.apply(Workflows.definition(name: "breaks", tasks: [
-                ("prepare", "true", []),
-                ("explode", "echo boom >&2; exit 3", ["prepare"]),
-                ("after-explode", "true", ["explode"]),
-                ("much-later", "true", ["after-explode"]),
-                ("independent", "true", ["prepare"]),
-            ]), tenant: "acme")
-            let id = try await api.start("breaks", tenant: "acme")
-            let run = try await api.waitForRun(id, tenant: "acme")
-            let states = Dictionary(uniqueKeysWithValues: run.tasks.map { ($0.id, $0.state) })
-            #expect(run.state == "failed")
-            #expect(states == ["prepare": "succeeded", "explode": "failed", "after-explode": "skipped",
-                               "much-later": "skipped", "independent": "succeeded"])
-            #expect(run.tasks.first { $0.id == "explode" }?.exitCode == 3)
-            let alerted = try await api.eventually { !receiver.received.isEmpty }
-            #expect(alerted, "the tenant's webhook received the alert")
-            let alert = try receiver.received.first.map { try WireCoding.decode([String: JSONValue].self, from: $0) }
-            #expect(alert?["kind"] == .string("run.failed"))
-            #expect(alert?["tenant"] == .string("acme"))
-            #expect(alert?["runId"] == .string(id.uuidString))
-        }
-    }
-
-    @Test func invalidDefinitionsAreRejectedWithTheProblemAndNothingIsStored() async throws {
-        try await Stack.withIsolated(name: "invalid", agents: 1) { stack in
-            let api = StackAPI(stack)
-            let cases = [
-                (#"{"name": "x", "tasks": [{"id": "a", "run": "true"}"#, "malformed JSON"),
-                (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "retries": 2}]}"#, "unknown field 'retries'"),
-                (#"{"name": "x", "tasks": [{"id": "a", "run": "true"}, {"id": "a", "run": "true"}]}"#, "duplicate task id 'a'"),
-                (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "after": ["z"]}]}"#, "'z', which is not a task"),
-                (#"{"name": "x", "tasks": [{"id": "a", "run": "true", "after": ["b"]}, {"id": "b", "run": "true", "after": ["a"]}]}"#, "cycle in 'after'"),
-                (#"{"name": "x", "tasks": [{"id": "a", "run": ""}]}"#, "field 'run' is empty"),
-            ]
-            for (body, problem) in cases {
-                let response = try await api.call("POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(body.utf8))
-                let text = String(decoding: response.body, as: UTF8.self)
-                #expect(response.status == 400, "\(body)")
-                #expect(text.contains(problem), "\(text) should name \(problem)")
+    @Suite struct WorkflowVersionTests {
+        @Test func reapplyingIdenticalDefinitionKeepsTheVersionAndAChangeAddsOne() async throws {
+            try await Stack.withIsolated(name: "versions", agents: 1) { stack in
+                let api = StackAPI(stack)
+                struct Applied: Codable { let version: Int; let created: Bool }
+                let definition = #"{"name": "v", "tasks": [{"id": "a", "run": "true", "env": {"A": "1", "B": "2", "C": "3", "D": "4"}}]}"#
+                let reordered = #"{"tasks": [{"env": {"D": "4", "C": "3", "B": "2", "A": "1"}, "run": "true", "id": "a"}], "name": "v"}"#
+                let first = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(definition.utf8))
+                #expect(first.version == 1 && first.created)
+                await stack.kill("trigger-service")
+                try await stack.start("trigger-service")
+                let again = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(reordered.utf8))
+                #expect(again.version == 1 && !again.created, "same definition, another process: no new version")
+                let changed = definition.replacingOccurrences(of: #""run": "true""#, with: #""run": "false""#)
+                let next = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(changed.utf8))
+                #expect(next.version == 2 && next.created)
             }
-            let list = try await api.call("GET", "trigger-service", "/v1/workflows", tenant: "acme")
-            #expect(String(decoding: list.body, as: UTF8.self) == #"{"workflows":[]}"#)
-            let unknown = try await api.call("POST", "trigger-service", "/v1/runs", tenant: "acme", body: Array(#"{"workflow": "x"}"#.utf8))
-            #expect(unknown.status == 404)
-        }
-    }
-}
-
-@Suite(.serialized) struct WorkflowVersionTests {
-    @Test func reapplyingIdenticalDefinitionKeepsTheVersionAndAChangeAddsOne() async throws {
-        try await Stack.withIsolated(name: "versions", agents: 1) { stack in
-            let api = StackAPI(stack)
-            struct Applied: Codable { let version: Int; let created: Bool }
-            let definition = #"{"name": "v", "tasks": [{"id": "a", "run": "true", "env": {"A": "1", "B": "2", "C": "3", "D": "4"}}]}"#
-            let reordered = #"{"tasks": [{"env": {"D": "4", "C": "3", "B": "2", "A": "1"}, "run": "true", "id": "a"}], "name": "v"}"#
-            let first = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(definition.utf8))
-            #expect(first.version == 1 && first.created)
-            await stack.kill("trigger-service")
-            try await stack.start("trigger-service")
-            let again = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(reordered.utf8))
-            #expect(again.version == 1 && !again.created, "same definition, another process: no new version")
-            let changed = definition.replacingOccurrences(of: #""run": "true""#, with: #""run": "false""#)
-            let next = try await api.decode(Applied.self, "POST", "trigger-service", "/v1/workflows", tenant: "acme", body: Array(changed.utf8))
-            #expect(next.version == 2 && next.created)
         }
     }
 }
