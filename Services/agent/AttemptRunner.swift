@@ -28,7 +28,7 @@ struct AttemptRunner: Sendable {
                                                 directory: directory, logPath: logPath)
             status.exitCode = Int(code)
             status.state = code == 0 ? .succeeded : .failed
-            logger.info("attempt finished", ["exitCode": "\(code)", LogKey.durationMs: "\((ContinuousClock.now - started).components.seconds * 1000)"])
+            logger.info("attempt finished", ["exitCode": "\(code)", LogKey.durationMs: "\(Int((ContinuousClock.now - started).inSeconds * 1000))"])
         } catch {
             status.reason = "spawn: \(error)"
             logger.warning("attempt could not start", [LogKey.error: "\(error)"])

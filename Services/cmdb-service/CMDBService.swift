@@ -60,7 +60,7 @@ enum Inventory {
         if let status, status != "online", status != "offline" {
             throw HTTPError.badRequest("status must be online or offline, not '\(status)'")
         }
-        let seconds = Double(offlineAfter.components.seconds)
+        let seconds = offlineAfter.inSeconds
         let resources = try await context.database.withConnection { connection in
             try connection.query("""
                 SELECT id, class, host, pool, attributes::text AS attributes, first_seen, last_seen,

@@ -15,7 +15,7 @@ struct LostAgentSweeper: Service {
     let agentTimeout: Duration
 
     func run() async throws {
-        let seconds = Double(agentTimeout.components.seconds) + Double(agentTimeout.components.attoseconds) / 1e18
+        let seconds = agentTimeout.inSeconds
         while !Task.isCancelled {
             await Task.pause(.seconds(1))
             if Task.isCancelled { break }

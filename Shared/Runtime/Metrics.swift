@@ -123,7 +123,7 @@ public final class Histogram: Sendable {
 
     public func observe(since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        observe(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        observe(elapsed.inSeconds)
     }
 
     func render(name: String, labels: String) -> String {

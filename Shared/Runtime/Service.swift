@@ -24,3 +24,10 @@ extension Task where Success == Never, Failure == Never {
         try? await Task.sleep(for: duration)
     }
 }
+
+extension Duration {
+    /// The duration as fractional seconds, for SQL intervals, metrics and log fields.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
