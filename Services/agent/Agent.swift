@@ -36,7 +36,7 @@ struct AgentConfiguration: Sendable {
     let host: String
     /// Random per process start: lets the dispatcher tell this run of the agent from an earlier
     /// one with the same id, whose attempts died with it.
-    let session = UUID().uuidString.lowercased()
+    let session = UUID().key
 
     init(_ environment: Environment, instanceID: String) throws {
         agentID = environment.string("WL_AGENT_ID", default: instanceID)

@@ -15,7 +15,7 @@ struct AttemptRunner: Sendable {
     func run(_ dispatch: Envelope<TaskDispatch>) async {
         let task = dispatch.payload.task
         let attempt = dispatch.payload.attempt
-        let runKey = task.runID.uuidString.lowercased()
+        let runKey = task.runID.key
         let logger = context.logger.with([LogKey.tenant: dispatch.tenant, LogKey.run: runKey, LogKey.task: task.taskID, LogKey.attempt: "\(attempt)"])
         let directory = "\(configuration.workDirectory)/runs/\(runKey)"
         let logPath = "\(directory)/\(task.taskID).\(attempt).log"
@@ -49,7 +49,7 @@ struct AttemptRunner: Sendable {
         environment.merge(task.environment) { _, new in new }
         environment["WL_TENANT"] = dispatch.tenant
         environment["WL_WORKFLOW"] = task.workflow
-        environment["WL_RUN_ID"] = task.runID.uuidString.lowercased()
+        environment["WL_RUN_ID"] = task.runID.key
         environment["WL_TASK_ID"] = task.taskID
         environment["WL_ATTEMPT"] = "\(dispatch.payload.attempt)"
         environment["WL_AGENT_ID"] = configuration.agentID
@@ -60,7 +60,7 @@ struct AttemptRunner: Sendable {
         var delay = Duration.milliseconds(100)
         while true {
             do {
-                let message = KafkaOutgoingMessage(topic: Topics.tasksStatus, key: status.runID.uuidString.lowercased(),
+                let message = KafkaOutgoingMessage(topic: Topics.tasksStatus, key: status.runID.key,
                                                    value: try Envelope(tenant: tenant, payload: status).encoded())
                 try await context.producer.send([message])
                 return

@@ -66,16 +66,16 @@ struct DispatchLoop: Service {
                 continue
             }
             let task = dispatch.payload.task
-            let key = "\(task.runID.uuidString.lowercased())/\(task.taskID)/\(dispatch.payload.attempt)"
+            let key = "\(task.runID.key)/\(task.taskID)/\(dispatch.payload.attempt)"
             guard !ledger.contains(key), slots.claim(key) else {
-                context.logger.warning("duplicate dispatch dropped", [LogKey.run: task.runID.uuidString.lowercased(), LogKey.task: task.taskID,
+                context.logger.warning("duplicate dispatch dropped", [LogKey.run: task.runID.key, LogKey.task: task.taskID,
                                                                       LogKey.attempt: "\(dispatch.payload.attempt)"])
                 continue
             }
             accepted.append((key, dispatch))
             let running = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: dispatch.payload.attempt, state: .running,
                                      agentID: runner.configuration.agentID, agentSession: runner.configuration.session)
-            reports.append(KafkaOutgoingMessage(topic: Topics.tasksStatus, key: task.runID.uuidString.lowercased(),
+            reports.append(KafkaOutgoingMessage(topic: Topics.tasksStatus, key: task.runID.key,
                                                 value: try Envelope(tenant: dispatch.tenant, payload: running).encoded()))
         }
         do {

@@ -44,14 +44,14 @@ struct RunEngine: Sendable {
         guard let current = try connection.query("""
             SELECT state, attempt FROM task_instances WHERE run_id = $1 AND task_id = $2 FOR UPDATE
             """, [status.runID, status.taskID]).first else {
-            logger.warning("status for unknown task", [LogKey.run: status.runID.uuidString.lowercased(), LogKey.task: status.taskID])
+            logger.warning("status for unknown task", [LogKey.run: status.runID.key, LogKey.task: status.taskID])
             return
         }
         let state = TaskState(rawValue: try current.string("state")) ?? .pending
         let attempt = try current.int("attempt")
         switch TaskTransition.decide(current: state, currentAttempt: attempt, report: status.state, reportAttempt: status.attempt) {
         case .ignore(let reason):
-            logger.debug("status ignored", [LogKey.run: status.runID.uuidString.lowercased(), LogKey.task: status.taskID,
+            logger.debug("status ignored", [LogKey.run: status.runID.key, LogKey.task: status.taskID,
                                             LogKey.attempt: "\(status.attempt)", "reason": reason])
         case .apply(let next, let nextAttempt):
             try connection.execute("""
@@ -173,5 +173,5 @@ struct RunContext {
     let parameters: [String: String]
     let plan: RunPlan
 
-    var key: String { id.uuidString.lowercased() }
+    var key: String { id.key }
 }

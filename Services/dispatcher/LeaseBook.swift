@@ -27,7 +27,7 @@ struct LeaseBook: Sendable {
 
     /// Publishes the attempt to the pool and tells the resolver it was dispatched.
     func publishAttempt(_ spec: TaskSpec, attempt: Int, tenant: String, _ outbox: Outbox) throws {
-        let runKey = spec.runID.uuidString.lowercased()
+        let runKey = spec.runID.key
         try outbox.publish(TaskDispatch(task: spec, attempt: attempt), tenant: tenant,
                            topic: Topics.dispatch(pool: spec.pool), key: "\(runKey)/\(spec.taskID)")
         try outbox.publish(TaskStatus(runID: spec.runID, taskID: spec.taskID, attempt: attempt, state: .dispatched),
@@ -51,7 +51,7 @@ struct LeaseBook: Sendable {
             WHERE run_id = $1 AND task_id = $2 AND attempt = $3 AND state <> 'done'
             """, [status.runID, status.taskID, status.attempt, state, status.agentID, status.agentSession])
         if changed == 0 {
-            logger.debug("report for a superseded or finished attempt", [LogKey.run: status.runID.uuidString.lowercased(),
+            logger.debug("report for a superseded or finished attempt", [LogKey.run: status.runID.key,
                                                                           LogKey.task: status.taskID, LogKey.attempt: "\(status.attempt)"])
         }
     }

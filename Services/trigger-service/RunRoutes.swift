@@ -50,7 +50,7 @@ struct RunRoutes: Sendable {
                 """, [requested.runID, principal.tenant, requested.workflow, version,
                       String(decoding: try WireCoding.encode(parameters), as: UTF8.self),
                       requested.source, requested.requestedBy, idempotencyKey, requested.logicalTime])
-            let runKey = requested.runID.uuidString.lowercased()
+            let runKey = requested.runID.key
             try outbox.publish(requested, tenant: principal.tenant, topic: Topics.runsRequested, key: runKey)
             try outbox.publish(AuditRecord(actor: principal.name, action: "run.trigger", subjectType: "run", subjectID: runKey,
                                            runID: requested.runID, toState: RunState.queued.rawValue,
@@ -60,7 +60,7 @@ struct RunRoutes: Sendable {
         }
         guard let started else { throw HTTPError.notFound("no workflow '\(body.workflow)'") }
         context.logger.info("run requested", [LogKey.tenant: principal.tenant, LogKey.workflow: started.workflow,
-                                              LogKey.run: started.id.uuidString.lowercased()])
+                                              LogKey.run: started.id.key])
         return .json(started, status: started.created ? 202 : 200)
     }
 

@@ -118,7 +118,7 @@ public struct ConsumerLoop: Service {
         let rows = try connection.query("""
             INSERT INTO processed_messages (consumer, message_id)
             SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING message_id
-            """, [consumer, messages.map { $0.header.id.uuidString.lowercased() }])
+            """, [consumer, messages.map { $0.header.id.key }])
         return Set(try rows.map { try $0.uuid("message_id") })
     }
 
