@@ -51,8 +51,9 @@ let package = Package(
         shared("Contracts", ["Runtime"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
         shared("LocalStack", ["Runtime"]),
+        shared("Scheduling", []),
 
-        service("trigger-service", "TriggerService", serviceDeps),
+        service("trigger-service", "TriggerService", serviceDeps + ["Scheduling", "Sodium"]),
         service("dependency-resolver", "DependencyResolver", serviceDeps),
         service("dispatcher", "Dispatcher", serviceDeps),
         service("agent", "Agent", serviceDeps + ["CSpawn"]),
@@ -60,13 +61,14 @@ let package = Package(
         service("cmdb-service", "CMDBService", serviceDeps),
         service("notifier", "Notifier", serviceDeps),
         service("dev-broker", "DevBroker", ["Kafka", "Runtime", "Contracts"]),
-        service("wloadctl", "WLoadCtl", ["Contracts", "Runtime", "LocalStack", "HTTP"]),
+        service("wloadctl", "WLoadCtl", ["Contracts", "Runtime", "LocalStack", "HTTP", "Scheduling"]),
 
         tests("RuntimeTests", ["Runtime"]),
         tests("ContractsTests", ["Contracts"]),
         tests("KafkaTests", ["Kafka", "Runtime"]),
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
+        tests("SchedulingTests", ["Scheduling"]),
         tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP"]),
     ],
     swiftLanguageModes: [.v6]
