@@ -48,7 +48,7 @@ let package = Package(
         shared("Kafka", ["CRdKafka", "Runtime"]),
         shared("Postgres", ["CPostgres", "Runtime"]),
         shared("HTTP", ["CMicroHTTPD", "Runtime"]),
-        shared("Contracts", ["Runtime"]),
+        shared("Contracts", ["Runtime", "Scheduling"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
         shared("LocalStack", ["Runtime"]),
         shared("Scheduling", []),

@@ -14,6 +14,8 @@ enum DependencyResolver {
             switch message.header.type {
             case RunRequested.type:
                 try engine.createRun(try message.decode(RunRequested.self), connection, outbox)
+            case RunCancelRequested.type:
+                try engine.cancelRun(try message.decode(RunCancelRequested.self), connection, outbox)
             case TaskStatus.type:
                 try engine.applyStatus(try message.decode(TaskStatus.self), connection, outbox)
             default:

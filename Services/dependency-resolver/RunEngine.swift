@@ -69,6 +69,31 @@ struct RunEngine: Sendable {
         }
     }
 
+    /// Ends a run as `cancelled`: tasks not finished are marked skipped (reason: the cancel), so
+    /// later reports for them are ignored and nothing more becomes ready. A run that already
+    /// finished, or a cancel for another tenant's run, changes nothing.
+    func cancelRun(_ message: Envelope<RunCancelRequested>, _ connection: PostgresConnection, _ outbox: Outbox) throws {
+        let cancel = message.payload
+        guard let row = try connection.query("""
+            UPDATE runs SET state = 'cancelled', tasks_open = 0, finished_at = now()
+            WHERE id = $1 AND tenant = $2 AND state IN ('queued', 'running') RETURNING workflow
+            """, [cancel.runID, message.tenant]).first else {
+            logger.info("cancel ignored: run unknown or finished", [LogKey.run: cancel.runID.key])
+            return
+        }
+        let skipped = try connection.query("""
+            UPDATE task_instances SET state = 'skipped', reason = $2, updated_at = now()
+            WHERE run_id = $1 AND state NOT IN ('succeeded', 'failed', 'skipped') RETURNING task_id
+            """, [cancel.runID, "run cancelled: \(cancel.reason)"])
+        let key = cancel.runID.key
+        try outbox.publish(AuditRecord(actor: cancel.requestedBy, action: "run.cancelled", subjectType: "run", subjectID: key,
+                                       runID: cancel.runID, fromState: RunState.running.rawValue, toState: RunState.cancelled.rawValue,
+                                       details: ["reason": cancel.reason, "tasksSkipped": "\(skipped.count)"]),
+                           tenant: message.tenant, topic: Topics.audit, key: message.tenant)
+        logger.info("run cancelled", [LogKey.tenant: message.tenant, LogKey.run: key, LogKey.workflow: try row.string("workflow"),
+                                      "reason": cancel.reason])
+    }
+
     // MARK: - Advancing the DAG
 
     /// Unblocks children (O(children)) on success; skips every pending descendant on failure.

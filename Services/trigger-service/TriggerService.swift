@@ -1,18 +1,44 @@
+import Foundation
 import HTTP
 import Runtime
 import ServiceKit
 
-/// trigger-service: stores versioned workflow definitions and turns triggers into run requests.
-/// Manual runs come through its HTTP API; schedules and event triggers join in later issues.
+/// trigger-service: stores versioned workflow definitions and turns triggers into run requests:
+/// manual runs, schedules (ticked by one elected leader among the instances), backfills,
+/// business calendars, signed webhooks and Kafka-topic events.
 enum TriggerService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
+        let environment = context.environment
         let workflows = WorkflowRoutes(context: context)
         let runs = RunRoutes(context: context)
+        let calendars = CalendarRoutes(context: context)
+        let schedules = ScheduleRoutes(context: context)
+        let webhooks = WebhookRoutes(context: context,
+                                     tolerance: try environment.seconds("WL_WEBHOOK_TOLERANCE", default: 300).inSeconds)
         var router = Router()
         router.post("/v1/workflows", workflows.apply)
         router.get("/v1/workflows", workflows.list)
         router.get("/v1/workflows/:name", workflows.show)
+        router.post("/v1/workflows/:name/backfill", schedules.backfill)
+        router.post("/v1/workflows/:name/webhooks", webhooks.create)
         router.post("/v1/runs", runs.start)
-        return ServiceApp(router: router, services: [])
+        router.post("/v1/runs/:id/cancel", runs.cancel)
+        router.get("/v1/schedules", schedules.list)
+        router.post("/v1/schedules/:workflow/:id/pause", schedules.pause)
+        router.post("/v1/schedules/:workflow/:id/resume", schedules.resume)
+        router.get("/v1/schedules/:workflow/:id/fires", schedules.fires)
+        router.get("/v1/calendars", calendars.list)
+        router.get("/v1/calendars/:name", calendars.show)
+        router.put("/v1/calendars/:name", calendars.put)
+        router.delete("/v1/calendars/:name", calendars.delete)
+        router.get("/v1/webhooks", webhooks.list)
+        router.delete("/v1/webhooks/:id", webhooks.delete)
+        router.post("/v1/hooks/:id", webhooks.receive)
+        let leader = SchedulerLeader(ticker: ScheduleTicker(context: context), database: context.database,
+                                     instance: context.process.configuration.instanceID, logger: context.logger,
+                                     tickInterval: try environment.seconds("WL_SCHEDULER_TICK", default: 0.5),
+                                     campaignInterval: try environment.seconds("WL_SCHEDULER_CAMPAIGN", default: 1), now: { Date() })
+        let events = EventTriggerConsumer(context: context, refreshInterval: try environment.seconds("WL_EVENT_TRIGGER_REFRESH", default: 5))
+        return ServiceApp(router: router, services: [leader, events])
     }
 }

@@ -55,6 +55,8 @@ struct WorkflowRoutes: Sendable {
                 INSERT INTO workflows (tenant, name, version, definition, definition_sha256, created_by)
                 VALUES ($1, $2, $3, $4::jsonb, $5, $6)
                 """, [principal.tenant, definition.name, version, document, digest, principal.name])
+            try ScheduleStore.sync(definition, version: version, tenant: principal.tenant, now: Date(), connection)
+            try EventTriggerStore.sync(definition, tenant: principal.tenant, connection)
             try outbox.publish(AuditRecord(actor: principal.name, action: "workflow.apply", subjectType: "workflow",
                                            subjectID: definition.name, details: ["version": "\(version)", "sha256": digest]),
                                tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)

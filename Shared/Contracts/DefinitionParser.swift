@@ -34,7 +34,7 @@ extension WorkflowDefinition {
 
 /// Walks the raw JSON so each message can name the exact field at fault.
 enum DefinitionReader {
-    static let workflowFields: Set<String> = ["name", "description", "tasks"]
+    static let workflowFields: Set<String> = ["name", "description", "maxActiveRuns", "schedules", "events", "tasks"]
     static let taskFields: Set<String> = ["id", "run", "after", "pool", "env"]
 
     static func workflow(_ value: JSONValue) throws(DefinitionError) -> WorkflowDefinition {
@@ -52,7 +52,8 @@ enum DefinitionReader {
         var tasks: [TaskDefinition] = []
         tasks.reserveCapacity(items.count)
         for (index, item) in items.enumerated() { tasks.append(try task(item, at: "tasks[\(index)]")) }
-        return WorkflowDefinition(name: name, description: description, tasks: tasks)
+        return WorkflowDefinition(name: name, description: description, maxActiveRuns: try maxActiveRuns(fields["maxActiveRuns"]),
+                                  schedules: try schedules(fields["schedules"]), events: try events(fields["events"]), tasks: tasks)
     }
 
     static func task(_ value: JSONValue, at path: String) throws(DefinitionError) -> TaskDefinition {

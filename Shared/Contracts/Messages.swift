@@ -178,3 +178,21 @@ public struct AuditRecord: MessagePayload, Equatable {
         self.details = details
     }
 }
+
+/// trigger-service → dependency-resolver: stop a run. Published on the run-request topic with the
+/// run id as key, so it can never overtake the request that created the run. Tasks not started
+/// yet are skipped; the run ends `cancelled`.
+public struct RunCancelRequested: MessagePayload, Equatable {
+    public static let type = "run.cancel-requested"
+    public static let version = 1
+
+    public var runID: UUID
+    public var reason: String
+    public var requestedBy: String
+
+    public init(runID: UUID, reason: String, requestedBy: String) {
+        self.runID = runID
+        self.reason = reason
+        self.requestedBy = requestedBy
+    }
+}

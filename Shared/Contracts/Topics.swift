@@ -1,6 +1,6 @@
 /// Every Kafka topic the platform uses, in one place (the README's architecture map mirrors it).
 public enum Topics {
-    /// trigger-service → dependency-resolver: a run should start. Key: run id.
+    /// trigger-service → dependency-resolver: a run should start, or stop (cancel). Key: run id.
     public static let runsRequested = "wl.runs.requested"
     /// dependency-resolver → dispatcher: a task's upstream is satisfied. Key: run id.
     public static let tasksReady = "wl.tasks.ready"

@@ -198,7 +198,10 @@ public final class KafkaConsumer: Sendable {
         }
         let key: String? = raw.key.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: raw.key_len), as: UTF8.self) }
         let value: [UInt8] = raw.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: raw.len)) } ?? []
-        batch.append(KafkaMessage(topic: topic, partition: raw.partition, offset: raw.offset, key: key, value: value))
+        var kind = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &kind)
+        batch.append(KafkaMessage(topic: topic, partition: raw.partition, offset: raw.offset, key: key, value: value,
+                                  timestampMilliseconds: kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || timestamp < 0 ? nil : timestamp))
         return nil
     }
 

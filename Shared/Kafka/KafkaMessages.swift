@@ -20,12 +20,15 @@ public struct KafkaMessage: Sendable, Hashable {
     public let offset: Int64
     public let key: String?
     public let value: [UInt8]
+    /// The producer's (or broker's) timestamp in milliseconds since 1970; nil when the message has none.
+    public let timestampMilliseconds: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: String?, value: [UInt8]) {
+    public init(topic: String, partition: Int32, offset: Int64, key: String?, value: [UInt8], timestampMilliseconds: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
+        self.timestampMilliseconds = timestampMilliseconds
     }
 }

@@ -9,7 +9,89 @@ public enum Schema {
         Migration(version: 3, name: "dispatch", sql: dispatch),
         Migration(version: 4, name: "audit-cmdb-alerts", sql: auditCMDBAlerts),
         Migration(version: 5, name: "agent-sessions", sql: agentSessions),
+        Migration(version: 6, name: "triggers", sql: triggers),
     ]
+
+    /// Schedules and their fires, business calendars, scheduler leadership, webhook and Kafka-topic
+    /// triggers. A fire is unique per (schedule, logical time): the primary key is what makes a
+    /// leader change, a retried tick or a backfill over already-fired times unable to double a run.
+    static let triggers = """
+        CREATE TABLE calendars (
+            tenant text NOT NULL,
+            name text NOT NULL,
+            description text,
+            dates date[] NOT NULL,
+            updated_by text NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant, name)
+        );
+        CREATE TABLE schedules (
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            schedule_id text NOT NULL,
+            workflow_version int NOT NULL,
+            spec jsonb NOT NULL,
+            paused boolean NOT NULL DEFAULT false,
+            next_fire timestamptz,
+            next_due timestamptz,
+            last_fire timestamptz,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant, workflow, schedule_id)
+        );
+        CREATE INDEX schedules_due ON schedules (next_due) WHERE NOT paused AND next_due IS NOT NULL;
+        CREATE TABLE schedule_fires (
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            schedule_id text NOT NULL,
+            logical_time timestamptz NOT NULL,
+            source text NOT NULL CHECK (source IN ('schedule', 'backfill')),
+            state text NOT NULL CHECK (state IN ('queued', 'started', 'skipped')),
+            reason text,
+            run_id uuid,
+            fence bigint NOT NULL,
+            requested_by text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            started_at timestamptz,
+            PRIMARY KEY (tenant, workflow, schedule_id, logical_time)
+        );
+        CREATE INDEX schedule_fires_queued ON schedule_fires (tenant, workflow, logical_time) WHERE state = 'queued';
+        CREATE TABLE scheduler_leadership (
+            id int PRIMARY KEY CHECK (id = 1),
+            fence bigint NOT NULL,
+            holder text,
+            acquired_at timestamptz
+        );
+        INSERT INTO scheduler_leadership (id, fence) VALUES (1, 0);
+        CREATE INDEX run_requests_recent ON run_requests (tenant, workflow, created_at);
+        CREATE INDEX runs_active ON runs (tenant, workflow) WHERE state IN ('queued', 'running');
+        CREATE TABLE webhook_triggers (
+            id uuid PRIMARY KEY,
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            name text NOT NULL,
+            secret text NOT NULL,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (tenant, workflow, name)
+        );
+        CREATE TABLE webhook_receipts (
+            webhook_id uuid NOT NULL,
+            signature text NOT NULL,
+            run_id uuid NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (webhook_id, signature)
+        );
+        CREATE TABLE event_triggers (
+            tenant text NOT NULL,
+            workflow text NOT NULL,
+            trigger_id text NOT NULL,
+            topic text NOT NULL,
+            spec jsonb NOT NULL,
+            active_since timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant, workflow, trigger_id)
+        );
+        CREATE INDEX event_triggers_by_topic ON event_triggers (topic);
+        """
 
     /// Which agent process (session) holds a lease, and each agent's current session.
     static let agentSessions = """
