@@ -30,7 +30,8 @@ struct RunEngine: Sendable {
             SELECT $1, t, $2, p, CASE WHEN w = 0 THEN 'ready' ELSE 'pending' END, w
             FROM unnest($3::text[], $4::int[], $5::int[]) AS x(t, p, w)
             """, [request.runID, tenant, tasks.map(\.id), Array(0..<tasks.count).map(Int64.init), waiting.map(Int64.init)])
-        let run = RunContext(id: request.runID, tenant: tenant, workflow: request.workflow, parameters: request.parameters, plan: plan)
+        let run = RunContext(id: request.runID, tenant: tenant, workflow: request.workflow, parameters: request.parameters,
+                             logicalTime: request.logicalTime, plan: plan)
         try audit(run, outbox, action: "run.start", subjectType: "run", subjectID: run.key, from: RunState.queued.rawValue,
                   to: RunState.running.rawValue, details: ["version": "\(request.workflowVersion)", "source": request.source])
         try markReady(plan.graph.roots, run: run, outbox, alreadyStored: true)
@@ -160,6 +161,7 @@ struct RunEngine: Sendable {
             guard let task = run.plan.tasks[taskID] else { continue }
             var environment = task.env
             for (name, value) in run.parameters { environment["WL_PARAM_\(name)"] = value }
+            environment["WL_LOGICAL_TIME"] = Timestamp.format(run.logicalTime)
             let spec = TaskSpec(runID: run.id, taskID: taskID, workflow: run.workflow, pool: task.pool,
                                 command: task.run, environment: environment)
             try outbox.publish(TaskReady(task: spec), tenant: run.tenant, topic: Topics.tasksReady, key: run.key)
@@ -172,13 +174,14 @@ struct RunEngine: Sendable {
 
     private func loadRun(_ id: UUID, _ connection: PostgresConnection) throws -> RunContext? {
         guard let row = try connection.query("""
-            SELECT tenant, workflow, workflow_version, parameters::text AS parameters FROM runs WHERE id = $1
+            SELECT tenant, workflow, workflow_version, parameters::text AS parameters, logical_time FROM runs WHERE id = $1
             """, [id]).first else { return nil }
         let tenant = try row.string("tenant")
         let workflow = try row.string("workflow")
         let plan = try plans.plan(tenant: tenant, workflow: workflow, version: try row.int("workflow_version"), connection)
         return RunContext(id: id, tenant: tenant, workflow: workflow,
-                          parameters: try row.json("parameters", as: [String: String].self), plan: plan)
+                          parameters: try row.json("parameters", as: [String: String].self), logicalTime: try row.date("logical_time"),
+                          plan: plan)
     }
 
     private func audit(_ run: RunContext, _ outbox: Outbox, actor: String = RunEngine.actor, action: String, subjectType: String,
@@ -196,6 +199,7 @@ struct RunContext {
     let tenant: String
     let workflow: String
     let parameters: [String: String]
+    let logicalTime: Date
     let plan: RunPlan
 
     var key: String { id.key }

@@ -34,6 +34,12 @@ struct RunQueryRoutes: Sendable {
         let version: Int
         let tenant: String
         let state: String
+        /// The time the trigger stands for (a schedule's fire time; the request time otherwise).
+        let logicalTime: Date
+        /// What started it: schedule, backfill, event, manual or dependency; and who or what.
+        let source: String
+        let requestedBy: String
+        let parameters: [String: String]
         let createdAt: Date
         let finishedAt: Date?
         let tasks: [TaskView]
@@ -79,7 +85,9 @@ struct RunQueryRoutes: Sendable {
 
     private static func run(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {
         guard let run = try connection.query("""
-            SELECT workflow, workflow_version, state, created_at, finished_at FROM runs WHERE id = $1 AND tenant = $2
+            SELECT u.workflow, u.workflow_version, u.state, u.created_at, u.finished_at, u.logical_time, u.parameters::text AS parameters,
+                   COALESCE(r.source, 'manual') AS source, COALESCE(r.requested_by, '') AS requested_by
+            FROM runs u LEFT JOIN run_requests r ON r.run_id = u.id WHERE u.id = $1 AND u.tenant = $2
             """, [id, tenant]).first else { return nil }
         let tasks = try connection.query("""
             SELECT task_id, state, attempt, exit_code, reason, agent_id FROM task_instances WHERE run_id = $1 ORDER BY position
@@ -89,16 +97,20 @@ struct RunQueryRoutes: Sendable {
                      agent: try row.optionalString("agent_id"))
         }
         return RunView(id: id, workflow: try run.string("workflow"), version: try run.int("workflow_version"), tenant: tenant,
-                       state: try run.string("state"), createdAt: try run.date("created_at"),
-                       finishedAt: try run.optionalDate("finished_at"), tasks: tasks)
+                       state: try run.string("state"), logicalTime: try run.date("logical_time"), source: try run.string("source"),
+                       requestedBy: try run.string("requested_by"), parameters: try run.json("parameters", as: [String: String].self),
+                       createdAt: try run.date("created_at"), finishedAt: try run.optionalDate("finished_at"), tasks: tasks)
     }
 
     private static func queued(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {
         guard let request = try connection.query("""
-            SELECT workflow, workflow_version, created_at FROM run_requests WHERE run_id = $1 AND tenant = $2
+            SELECT workflow, workflow_version, created_at, logical_time, source, requested_by, parameters::text AS parameters
+            FROM run_requests WHERE run_id = $1 AND tenant = $2
             """, [id, tenant]).first else { return nil }
         return RunView(id: id, workflow: try request.string("workflow"), version: try request.int("workflow_version"),
-                       tenant: tenant, state: RunState.queued.rawValue, createdAt: try request.date("created_at"),
-                       finishedAt: nil, tasks: [])
+                       tenant: tenant, state: RunState.queued.rawValue, logicalTime: try request.date("logical_time"),
+                       source: try request.string("source"), requestedBy: try request.string("requested_by"),
+                       parameters: try request.json("parameters", as: [String: String].self),
+                       createdAt: try request.date("created_at"), finishedAt: nil, tasks: [])
     }
 }
