@@ -51,6 +51,15 @@ struct APIClient {
         return (answer.status, try Self.decode(type, answer.body, service: service))
     }
 
+    /// Sends a request whose answer carries nothing to read (a 204); any non-2xx status becomes
+    /// the API's `{"error": …}` message.
+    func perform(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws {
+        let answer = try await send(method, service, path, body: body)
+        guard (200..<300).contains(answer.status) else {
+            throw Self.apiError(service: service, status: answer.status, body: answer.body)
+        }
+    }
+
     /// JSON body for a request.
     static func body<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()

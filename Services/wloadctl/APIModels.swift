@@ -106,6 +106,96 @@ struct AlertRoute: Encodable {
     let webhookUrl: String
 }
 
+struct RunCancelled: Decodable {
+    let id: String?
+    let state: String?
+}
+
+// MARK: - Schedules and triggers (trigger-service)
+
+struct ScheduleListing: Decodable {
+    let schedules: [ScheduleSummary]
+}
+
+struct ScheduleSummary: Decodable {
+    let workflow: String
+    let id: String
+    let cron: String?
+    let timezone: String?
+    let paused: Bool?
+    let overlap: String?
+    let misfire: String?
+    let nextFire: String?
+    /// The next fire in the schedule's own zone, with its offset.
+    let nextFireLocal: String?
+    let lastFire: String?
+}
+
+struct FireListing: Decodable {
+    struct Fire: Decodable {
+        let logicalTime: String?
+        let source: String?
+        let state: String?
+        let reason: String?
+        let runID: String?
+        let createdAt: String?
+    }
+
+    let fires: [Fire]
+}
+
+/// `from`/`to` go as typed: the service reads them in each schedule's own zone.
+struct BackfillRequest: Encodable {
+    let from: String
+    let to: String
+    let schedule: String?
+}
+
+struct BackfillResult: Decodable {
+    let workflow: String?
+    /// Fires in the range.
+    let fires: Int
+    /// Fires newly queued; the rest had already fired or been backfilled.
+    let created: Int
+}
+
+struct CalendarRequest: Encodable {
+    let dates: [String]
+    let description: String?
+}
+
+struct CalendarDetail: Decodable {
+    let name: String
+    let description: String?
+    let dates: [String]?
+    let updatedBy: String?
+    let updatedAt: String?
+}
+
+struct CalendarListing: Decodable {
+    let calendars: [CalendarDetail]
+}
+
+struct WebhookRequest: Encodable {
+    let name: String
+}
+
+struct WebhookDetail: Decodable {
+    let id: String
+    let workflow: String?
+    let name: String?
+    /// The receive path on trigger-service (`/v1/hooks/<id>`).
+    let path: String?
+    let createdBy: String?
+    let createdAt: String?
+    /// Only in the answer that created the webhook.
+    let secret: String?
+}
+
+struct WebhookListing: Decodable {
+    let webhooks: [WebhookDetail]
+}
+
 /// The `run show --json` shape fixed by issue 2: exactly these keys, in this order, with
 /// `exitCode` null when the task has none.
 struct RunJSON: Encodable {

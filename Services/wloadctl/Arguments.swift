@@ -59,6 +59,15 @@ struct Arguments {
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 
+    /// The integer value of `name` (nil when absent), which must lie in `range`.
+    func integer(_ name: String, in range: ClosedRange<Int>, usage: String) throws(CLIError) -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw .usage("--\(name) needs a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'", usage)
+        }
+        return number
+    }
+
     /// Exactly `count` positionals, named in the error when they are missing or too many.
     func positionals(exactly count: Int, _ what: String, usage: String) throws(CLIError) -> [String] {
         guard positionals.count == count else {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// `wloadctl run start|show|wait|summary|list`: runs are started at trigger-service and read from
-/// dependency-resolver, which owns their state.
+/// `wloadctl run start|show|wait|summary|list|cancel`: runs are started and cancelled at
+/// trigger-service and read from dependency-resolver, which owns their state.
 enum RunCommand {
     static func run(_ words: [String], context: CLIContext) async throws -> Int32 {
         guard let action = words.first else { throw CLIError.usage("missing run command", Usage.run) }
@@ -12,6 +12,7 @@ enum RunCommand {
         case "wait": return try await wait(rest, context: context)
         case "summary": return try await summary(rest, context: context)
         case "list": return try await list(rest, context: context)
+        case "cancel": return try await cancel(rest, context: context)
         default: throw CLIError.usage("unknown run command '\(action)'", Usage.run)
         }
     }
@@ -103,6 +104,17 @@ enum RunCommand {
             table.add(run.id, run.workflow, run.state, done.orDash, run.createdAt.orDash, run.finishedAt.orDash)
         }
         Output.line(table.render())
+        return ExitCode.success
+    }
+
+    /// Asks for the cancel; the resolver applies it (a finished run stays as it is), so this
+    /// does not wait for the run to end.
+    private static func cancel(_ words: [String], context: CLIContext) async throws -> Int32 {
+        let arguments = try Arguments(words, options: [], usage: Usage.run)
+        let reference = try RunReference(try arguments.positionals(exactly: 1, "RUN", usage: Usage.run)[0], usage: Usage.run)
+        let api = reference.client(from: try context.api())
+        _ = try await api.call(RunCancelled.self, "POST", "trigger-service", "/v1/runs/\(reference.escapedID)/cancel")
+        Output.line("run \(reference.id) cancelling")
         return ExitCode.success
     }
 

@@ -22,6 +22,30 @@ enum Usage {
                                 wait for runs, one progress line each; 0 iff all succeeded
           run summary RUN...            table of runs: tenant, workflow, state, tasks succeeded/total
           run list [--workflow NAME]    recent runs
+          run cancel RUN                cancel a run (its unfinished tasks are skipped)
+
+        schedules and triggers:
+          cron next EXPR [--tz ZONE] [--from ISO8601] [--count N]
+                                        the next N (default 5) fire times of a cron expression, in
+                                        ZONE (IANA name, default UTC); local, needs no stack
+          schedule list [--workflow NAME]
+                                        schedules with state and next/last fire
+          schedule pause WORKFLOW SCHEDULE_ID
+          schedule resume WORKFLOW SCHEDULE_ID
+                                        stop or restart a schedule (resuming does not catch up)
+          schedule fires WORKFLOW SCHEDULE_ID [--limit N]
+                                        a schedule's recent fires and the runs they queued
+          backfill WORKFLOW --from X --to Y [--schedule ID]
+                                        queue a run for every fire in [X, Y] that has not run
+          calendar put NAME [DATE...] [--file F] [--description TEXT]
+                                        store a business calendar (YYYY-MM-DD dates; F: one per
+                                        line, # comments, - for stdin)
+          calendar list                 calendars and their date counts
+          calendar show NAME            a calendar's description and dates
+          calendar delete NAME          delete a calendar no schedule names
+          webhook create WORKFLOW NAME  a signed webhook that starts runs; prints its URL and secret
+          webhook list                  this tenant's webhooks
+          webhook delete ID             delete a webhook
 
         operations:
           audit RUN                     the audit trail of a run
@@ -43,6 +67,30 @@ enum Usage {
                wloadctl run wait RUN... [--timeout SECONDS]
                wloadctl run summary RUN...
                wloadctl run list [--workflow NAME]
+               wloadctl run cancel RUN
+        """
+    static let cron = """
+        usage: wloadctl cron next EXPR [--tz ZONE] [--from ISO8601] [--count N]
+          EXPR is a cron expression (quote it); ZONE an IANA name (default UTC); --from a
+          date or date-time, read in ZONE unless it has an offset (default now); N 1-1000 (default 5)
+        """
+    static let schedule = """
+        usage: wloadctl schedule list [--workflow NAME]
+               wloadctl schedule pause WORKFLOW SCHEDULE_ID
+               wloadctl schedule resume WORKFLOW SCHEDULE_ID
+               wloadctl schedule fires WORKFLOW SCHEDULE_ID [--limit N]
+        """
+    static let backfill = "usage: wloadctl backfill WORKFLOW --from X --to Y [--schedule ID]"
+    static let calendar = """
+        usage: wloadctl calendar put NAME [DATE...] [--file F] [--description TEXT]
+               wloadctl calendar list
+               wloadctl calendar show NAME
+               wloadctl calendar delete NAME
+        """
+    static let webhook = """
+        usage: wloadctl webhook create WORKFLOW NAME
+               wloadctl webhook list
+               wloadctl webhook delete ID
         """
     static let audit = "usage: wloadctl audit RUN"
     static let resources = "usage: wloadctl resources [--class CLASS] [--pool POOL]"
