@@ -60,17 +60,25 @@ extension CronFieldParser {
         let upper = item.uppercased()
         var field = DayOfWeekField()
         if let hash = upper.firstIndex(of: "#") {
-            let weekday = try value(String(item[..<hash]), in: item) % 7
+            let weekday = try singleWeekday(String(item[..<hash]), in: item, form: "n#k")
             let occurrence = try occurrence(String(item[item.index(after: hash)...]), in: item)
             field.nthInMonth.insert(DayOfWeekField.nthBit(weekday: weekday, occurrence: occurrence))
         } else if upper.hasPrefix("L-") {
             throw fail("'\(item)': L-n is only allowed in the day-of-month field")
-        } else if upper.hasSuffix("L"), upper.count > 1, !upper.contains("-"), !upper.contains("/") {
-            field.lastInMonth.insert(try value(String(item.dropLast()), in: item) % 7)
+        } else if upper.hasSuffix("L"), upper.count > 1 {
+            field.lastInMonth.insert(try singleWeekday(String(item.dropLast()), in: item, form: "nL"))
         } else {
             return nil
         }
         return field
+    }
+
+    /// The n of `n#k` and `nL`: one weekday, because "the 2nd Monday-to-Friday" has no meaning.
+    private func singleWeekday(_ text: String, in item: String, form: String) throws(CronError) -> Int {
+        guard !text.contains(where: { "*?-/".contains($0) }) else {
+            throw fail("'\(item)': \(form) takes one weekday (0-7 or SUN-SAT), not a range or step")
+        }
+        return try value(text, in: item) % 7
     }
 
     private func occurrence(_ text: String, in item: String) throws(CronError) -> Int {
