@@ -14,7 +14,7 @@ struct FireSequence {
     private let after: Double
     private let start: Double
     private let end: Double
-    private var pending: [Int] = []
+    private var pending = InstantQueue()
     private var safeThrough: Int?
     private var lastFired: Int?
     private var finished = false
@@ -52,10 +52,9 @@ struct FireSequence {
     private mutating func accept(_ instants: [Int]) {
         guard let first = instants.first else { return }
         safeThrough = max(safeThrough ?? first, first)
-        for instant in instants where isWanted(instant) && !pending.contains(instant) {
-            pending.append(instant)
+        for instant in instants where isWanted(instant) {
+            pending.insert(instant)
         }
-        pending.sort()
     }
 
     private func isWanted(_ instant: Int) -> Bool {
@@ -63,7 +62,7 @@ struct FireSequence {
     }
 
     private mutating func emit() -> Int? {
-        let instant = pending.removeFirst()
+        guard let instant = pending.popFirst() else { return finish() }
         guard Double(instant) <= end else { return finish() }
         lastFired = instant
         return instant
@@ -71,7 +70,7 @@ struct FireSequence {
 
     private mutating func finish() -> Int? {
         finished = true
-        pending = []
+        pending.removeAll()
         return nil
     }
 

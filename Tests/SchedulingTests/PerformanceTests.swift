@@ -43,3 +43,21 @@ import Testing
         #expect(schedule.rule.fires(after: .distantPast, through: Date(timeIntervalSince1970: 1e15), limit: 2).count == 2)
     }
 }
+
+extension PerformanceTests {
+    @Test func everySecondThroughAFallBackOverlap() throws {
+        let schedule = try Schedule("* * * * * *", in: "Europe/Berlin")
+        var fires: [Date] = []
+        let elapsed = try seconds {
+            fires = try schedule.rule.fires(
+                after: instant("2026-10-25T01:59:59+02:00", in: schedule.zone),
+                through: instant("2026-10-25T03:00:00+01:00", in: schedule.zone), limit: 10_000)
+        }
+        // 02:00:00-02:59:59 twice, then 03:00:00: two hours and a second of elapsed time.
+        #expect(fires.count == 7201)
+        #expect(zip(fires, fires.dropFirst()).allSatisfy { $1.timeIntervalSince($0) == 1 })
+        let fromSecondPass = try schedule.next(after: "2026-10-25T02:30:00+01:00")
+        #expect(fromSecondPass == "2026-10-25T02:30:01+01:00")
+        #expect(elapsed < 2, "took \(elapsed)s")
+    }
+}
