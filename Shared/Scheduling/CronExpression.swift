@@ -28,13 +28,10 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     }
 
     private init(source: String, fields: [String]) throws(CronError) {
-        let kinds = CronFieldKind.layout(fieldCount: fields.count)
-        var parsers: [CronFieldKind: CronFieldParser] = [.second: CronFieldParser(kind: .second, text: "0")]
-        for (kind, text) in zip(kinds, fields) {
-            parsers[kind] = CronFieldParser(kind: kind, text: text)
-        }
+        let texts = Dictionary(uniqueKeysWithValues: zip(CronFieldKind.layout(fieldCount: fields.count), fields))
+        // Only the seconds field can be absent; five-field expressions fire at second 0.
         func parser(_ kind: CronFieldKind) -> CronFieldParser {
-            parsers[kind] ?? CronFieldParser(kind: kind, text: "*")
+            CronFieldParser(kind: kind, text: texts[kind] ?? "0")
         }
         self.source = source
         seconds = TimeField(values: try parser(.second).plainValues(), upperBound: 59)

@@ -59,10 +59,10 @@ extension CronFieldParser {
     private func dayOfWeekSpecial(_ item: String) throws(CronError) -> DayOfWeekField? {
         let upper = item.uppercased()
         var field = DayOfWeekField()
-        if let hash = upper.firstIndex(of: "#") {
+        if let hash = item.firstIndex(of: "#") {
             let weekday = try singleWeekday(String(item[..<hash]), in: item, form: "n#k")
-            let occurrence = try occurrence(String(item[item.index(after: hash)...]), in: item)
-            field.nthInMonth.insert(DayOfWeekField.nthBit(weekday: weekday, occurrence: occurrence))
+            let nth = try occurrence(String(item[item.index(after: hash)...]), in: item)
+            field.nthInMonth.insert(DayOfWeekField.nthBit(weekday: weekday, occurrence: nth))
         } else if upper.hasPrefix("L-") {
             throw fail("'\(item)': L-n is only allowed in the day-of-month field")
         } else if upper.hasSuffix("L"), upper.count > 1 {
@@ -97,7 +97,7 @@ extension CronFieldParser {
         }
         if upper.contains("#") {
             return kind == .dayOfWeek
-                ? "'\(token)' cannot be part of a range, list range or step"
+                ? "'\(token)' cannot be part of a range or step"
                 : "'#' (n#k) is only allowed in the day-of-week field"
         }
         if upper == "LW" || digitsBefore("W") {

@@ -8,6 +8,7 @@ public enum ISO8601Local {
     /// "2026-03-29T03:00:00+02:00": whole seconds (rounded down), the offset `zone` has at that
     /// instant, and "+00:00" rather than "Z" so every string has the same shape. An offset with
     /// seconds (local mean time before 1900) is written "+HH:MM:SS" so it still round-trips.
+    /// Outside years 1...9999 the date part reads "out-of-range" rather than a wrong year.
     public static func format(_ date: Date, in zone: TimeZone) -> String {
         guard let instant = Instant.seconds(flooring: date) else { return "invalid date" }
         let offset = WallClock(zone: zone).offset(at: instant)
