@@ -115,7 +115,22 @@ extension Integration {
                 ])
                 let run = try await api.triggeredRun(try #require(fires.first?.runID), tenant: "acme")
                 #expect(run.source == "backfill" && run.logicalTime == fires.first?.logicalTime)
+
+                // The operator's view of the same, through the CLI.
+                let listing = try cli(stack, "schedule", "list", "--workflow", "xmas")
+                #expect(listing.contains("xmas") && listing.contains("daily") && listing.contains("2030-12-27T06:00:00+01:00"), "\(listing)")
+                #expect(try cli(stack, "schedule", "pause", "xmas", "daily").contains("paused"))
+                #expect(try await api.schedules("xmas", tenant: "acme").first?.paused == true)
+                #expect(try cli(stack, "schedule", "resume", "xmas", "daily").contains("2030-12-27T06:00:00+01:00"))
+                #expect(try cli(stack, "backfill", "settle", "--from", "2026-03-27", "--to", "2026-03-28").contains("0 new runs"))
             }
+        }
+
+        private func cli(_ stack: Stack, _ arguments: String...) throws -> String {
+            let wloadctl = stack.configuration.binDirectory.appendingPathComponent("wloadctl").path
+            var environment = ProcessInfo.processInfo.environment
+            environment["WLOADCTL_HOME"] = stack.configuration.root.path
+            return try ProcessRunner.run([wloadctl, "--tenant", "acme"] + arguments, environment: environment)
         }
 
         /// overlap skip: fires that meet a running run are recorded as skipped, not started; a
