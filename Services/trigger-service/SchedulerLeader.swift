@@ -50,9 +50,14 @@ struct SchedulerLeader: Service {
         Self.leading.set(1)
         logger.info("became the scheduling leader", ["fence": "\(fence)", "instance": instance])
         defer { Self.leading.set(0) }
+        var lastPrune = ContinuousClock.now - .seconds(3_600)
         while !Task.isCancelled {
             // Proves the session, and with it the lock, is still ours before acting as leader.
             try await session.run { try $0.execute("SELECT 1") }
+            if ContinuousClock.now - lastPrune > .seconds(60) {
+                try await ticker.prune()
+                lastPrune = .now
+            }
             let worked = try await ticker.tick(fence: fence, now: now())
             if worked == 0 { await Task.pause(tickInterval) }
         }

@@ -13,8 +13,10 @@ enum TriggerService {
         let runs = RunRoutes(context: context)
         let calendars = CalendarRoutes(context: context)
         let schedules = ScheduleRoutes(context: context)
-        let webhooks = WebhookRoutes(context: context,
-                                     tolerance: try environment.seconds("WL_WEBHOOK_TOLERANCE", default: 300).inSeconds)
+        let tolerance = try environment.seconds("WL_WEBHOOK_TOLERANCE", default: 300).inSeconds
+        // Accepted signatures are remembered for a day (see ScheduleTicker.prune).
+        guard tolerance <= 3_600 else { throw ConfigError(key: "WL_WEBHOOK_TOLERANCE", problem: "must be at most 3600 seconds") }
+        let webhooks = WebhookRoutes(context: context, tolerance: tolerance)
         var router = Router()
         router.post("/v1/workflows", workflows.apply)
         router.get("/v1/workflows", workflows.list)
