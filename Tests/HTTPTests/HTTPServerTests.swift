@@ -4,7 +4,8 @@ import Testing
 @testable import HTTP
 
 @Suite struct HTTPServerTests {
-    let client = HTTPClient(timeout: .seconds(5))
+    /// Generous: the suite shares two cores with every other suite, and only correctness is asserted.
+    let client = HTTPClient(timeout: .seconds(30))
 
     struct Echo: Codable, Equatable {
         var id: String
