@@ -126,6 +126,30 @@ extension Integration {
             }
         }
 
+        /// overlap cancelPrevious: each fire cancels the run still active and starts its own.
+        @Test func overlapCancelPreviousCancelsTheActiveRun() async throws {
+            try await Stack.withIsolated(name: "scheduler-cancel", agents: 1) { stack in
+                let api = StackAPI(stack)
+                try await api.apply(TriggerWorkflows.with(name: "latest", """
+                    "schedules": [{"id": "s", "cron": "*/2 * * * * *", "overlap": "cancelPrevious"}]
+                    """, task: "sleep 10"), tenant: "acme")
+                let enough = try await api.eventually(timeout: .seconds(30)) {
+                    try await api.fires("latest", schedule: "s", tenant: "acme").count >= 3
+                }
+                #expect(enough)
+                _ = try await api.attempt("POST", "/v1/schedules/latest/s/pause", tenant: "acme")
+                let fires = try await api.fires("latest", schedule: "s", tenant: "acme")
+                #expect(fires.allSatisfy { $0.state == "started" }, "every fire started its run")
+                let runs = fires.compactMap(\.runID)
+                let replaced = try await api.eventually(timeout: .seconds(30)) {
+                    for id in runs.dropLast() where try await api.run(id, tenant: "acme").state != "cancelled" { return false }
+                    return true
+                }
+                #expect(replaced, "every run but the newest was cancelled by the next fire")
+                #expect(try await api.run(try #require(runs.last), tenant: "acme").state == "running")
+            }
+        }
+
         private func cli(_ stack: Stack, _ arguments: String...) throws -> String {
             let wloadctl = stack.configuration.binDirectory.appendingPathComponent("wloadctl").path
             var environment = ProcessInfo.processInfo.environment
@@ -140,7 +164,7 @@ extension Integration {
                 let api = StackAPI(stack)
                 try await api.apply(TriggerWorkflows.with(name: "slow", """
                     "schedules": [{"id": "s", "cron": "* * * * * *", "overlap": "skip"}]
-                    """, task: "sleep 30"), tenant: "acme")
+                    """, task: "sleep 10"), tenant: "acme")
                 let skipped = try await api.eventually(timeout: .seconds(30)) {
                     try await api.fires("slow", schedule: "s", tenant: "acme").filter { $0.state == "skipped" }.count >= 3
                 }
