@@ -104,9 +104,7 @@ struct CalendarRoutes: Sendable {
             WHERE tenant = $1 AND (spec->>'excludeCalendar' = $2 OR spec->>'onlyCalendar' = $2) FOR UPDATE
             """, [tenant, calendar]).map(ScheduleStore.decode)
         for row in rows {
-            let calendars = try CalendarStore.dates(Set(row.spec.calendarNames), tenant: tenant, connection)
-            let rule = try ScheduleStore.rule(row.spec, calendars: calendars)
-            guard let next = rule.next(after: now) else {
+            guard let next = try ScheduleStore.rule(row.spec, tenant: tenant, connection).next(after: now) else {
                 throw HTTPError.badRequest("schedule '\(row.spec.id)' of workflow '\(row.workflow)' would never fire with this calendar")
             }
             try ScheduleStore.advance(row, next: next, lastFire: nil, connection)

@@ -35,8 +35,7 @@ struct FireRecorder {
             SELECT \(ScheduleStore.columns) FROM schedules WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3 AND NOT paused FOR UPDATE
             """, [tenant, workflow, scheduleID]).first.map(ScheduleStore.decode), let pending = row.nextFire else { return }
         let spec = row.spec
-        let calendars = try CalendarStore.dates(Set(spec.calendarNames), tenant: tenant, connection)
-        let planner = FirePlanner(rule: try ScheduleStore.rule(spec, calendars: calendars), misfire: spec.misfire,
+        let planner = FirePlanner(rule: try ScheduleStore.rule(spec, tenant: tenant, connection), misfire: spec.misfire,
                                   grace: TimeInterval(spec.misfireGraceSeconds), catchUpLimit: spec.effectiveCatchUpLimit,
                                   delay: ScheduleStore.jitter(spec, tenant: tenant, workflow: workflow))
         let plan = planner.plan(pending: pending, now: now)

@@ -126,8 +126,7 @@ struct ScheduleRoutes: Sendable {
         guard let start = ISO8601Local.parse(from, in: zone) else { throw HTTPError.badRequest("'from' is not an ISO-8601 date or time: '\(from)'") }
         guard let end = ISO8601Local.parse(to, in: zone) else { throw HTTPError.badRequest("'to' is not an ISO-8601 date or time: '\(to)'") }
         guard start <= end else { throw HTTPError.badRequest("'from' must not be after 'to'") }
-        let calendars = try CalendarStore.dates(Set(row.spec.calendarNames), tenant: row.tenant, connection)
-        return try ScheduleStore.rule(row.spec, calendars: calendars).fires(after: start.addingTimeInterval(-0.001), through: end, limit: limit)
+        return try ScheduleStore.rule(row.spec, tenant: row.tenant, connection).fires(after: start.addingTimeInterval(-0.001), through: end, limit: limit)
     }
 
     private func setPaused(_ request: HTTPRequest, _ paused: Bool) async throws -> HTTPResponse {
@@ -140,8 +139,7 @@ struct ScheduleRoutes: Sendable {
                 """, [principal.tenant, workflow, id]).first.map(ScheduleStore.decode) else { return nil }
             var next = row.nextFire
             if !paused && row.paused {
-                let calendars = try CalendarStore.dates(Set(row.spec.calendarNames), tenant: principal.tenant, connection)
-                next = try ScheduleStore.rule(row.spec, calendars: calendars).next(after: Date())
+                next = try ScheduleStore.rule(row.spec, tenant: principal.tenant, connection).next(after: Date())
             }
             try connection.execute("UPDATE schedules SET paused = $4 WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3",
                                    [principal.tenant, workflow, id, paused])

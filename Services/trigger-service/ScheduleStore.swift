@@ -55,6 +55,11 @@ enum ScheduleStore {
         }
     }
 
+    /// The rule of `schedule`, reading the calendars it names from the tenant's.
+    static func rule(_ schedule: ScheduleDefinition, tenant: String, _ connection: PostgresConnection) throws -> ScheduleRule {
+        try rule(schedule, calendars: CalendarStore.dates(Set(schedule.calendarNames), tenant: tenant, connection))
+    }
+
     /// The rule of `schedule` with the dates of the calendars it names.
     static func rule(_ schedule: ScheduleDefinition, calendars: [String: Set<LocalDate>]) throws -> ScheduleRule {
         do {
