@@ -34,7 +34,7 @@ enum CronCommand {
             }
             from = parsed
         }
-        let fires = Self.fires(of: ScheduleRule(cron: expression, timeZone: zone), after: from, count: count)
+        let fires = ScheduleRule(cron: expression, timeZone: zone).fires(after: from, through: .distantFuture, limit: count)
         guard !fires.isEmpty else {
             throw CLIError("the expression never fires after \(ISO8601Local.format(from, in: zone))")
         }
@@ -42,18 +42,6 @@ enum CronCommand {
             Output.line(ISO8601Local.format(fire, in: zone))
         }
         return ExitCode.success
-    }
-
-    /// Up to `count` fires strictly after `start`; fewer when the rule ends.
-    static func fires(of rule: ScheduleRule, after start: Date, count: Int) -> [Date] {
-        var fires: [Date] = []
-        var cursor = start
-        // `next > cursor` guards against a rule that does not advance, which would loop forever.
-        while fires.count < count, let next = rule.next(after: cursor), next > cursor {
-            fires.append(next)
-            cursor = next
-        }
-        return fires
     }
 
     /// `--tz`, an IANA name; UTC when absent.

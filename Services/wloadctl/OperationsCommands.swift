@@ -7,7 +7,7 @@ enum OperationsCommands {
         let arguments = try Arguments(words, options: [], usage: Usage.audit)
         let reference = try RunReference(try arguments.positionals(exactly: 1, "RUN", usage: Usage.audit)[0], usage: Usage.audit)
         let api = reference.client(from: try context.api())
-        let query = reference.id.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? reference.id
+        let query = reference.id.escapedQueryValue
         let (_, listing) = try await api.call(AuditListing.self, "GET", "audit-service", "/v1/audit?run=\(query)")
         var table = Table("TIME", "ACTOR", "ACTION", "SUBJECT", "TASK", "CHANGE")
         for record in listing.records {
@@ -25,7 +25,7 @@ enum OperationsCommands {
         let arguments = try Arguments(words, options: [.value("class"), .value("pool")], usage: Usage.resources)
         _ = try arguments.positionals(exactly: 0, "", usage: Usage.resources)
         let filters = [("class", arguments.value("class")), ("pool", arguments.value("pool"))].compactMap { key, value in
-            value.map { "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? $0)" }
+            value.map { "\(key)=\($0.escapedQueryValue)" }
         }
         let path = "/v1/resources" + (filters.isEmpty ? "" : "?" + filters.joined(separator: "&"))
         let (_, listing) = try await context.api().call(ResourceListing.self, "GET", "cmdb-service", path)
@@ -49,10 +49,7 @@ enum OperationsCommands {
             throw CLIError.usage("'\(url)' is not an http(s) URL", Usage.alert)
         }
         let api = try context.api()
-        let answer = try await api.send("PUT", "notifier", "/v1/alert-routes", body: APIClient.body(AlertRoute(webhookUrl: url)))
-        guard (200..<300).contains(answer.status) else {
-            throw APIClient.apiError(service: "notifier", status: answer.status, body: answer.body)
-        }
+        try await api.perform("PUT", "notifier", "/v1/alert-routes", body: APIClient.body(AlertRoute(webhookUrl: url)))
         Output.line("alerts for tenant \(api.tenant) go to \(url)")
         return ExitCode.success
     }

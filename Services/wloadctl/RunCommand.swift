@@ -95,7 +95,7 @@ enum RunCommand {
         _ = try arguments.positionals(exactly: 0, "", usage: Usage.run)
         var path = "/v1/runs?limit=50"
         if let workflow = arguments.value("workflow") {
-            path += "&workflow=" + (workflow.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? workflow)
+            path += "&workflow=" + workflow.escapedQueryValue
         }
         let (_, listing) = try await context.api().call(RunListing.self, "GET", "dependency-resolver", path)
         var table = Table("RUN", "WORKFLOW", "STATE", "TASKS DONE", "CREATED", "FINISHED")

@@ -30,6 +30,6 @@ struct RunReference {
 
     /// Path-safe id for URLs (ids are UUIDs, but the argument is user input).
     var escapedID: String {
-        id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id
+        id.escapedPathSegment
     }
 }
