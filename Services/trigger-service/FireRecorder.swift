@@ -132,7 +132,6 @@ struct FireRecorder {
         }
         try setState(fire, state: "started", reason: nil, runID: run.id)
         state.active.append(run.id)
-        state.queued = max(0, state.queued - 1)
     }
 
     private func insert(_ fire: Fire, state: String, reason: String?) throws -> Bool {

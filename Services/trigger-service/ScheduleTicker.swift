@@ -49,15 +49,6 @@ struct ScheduleTicker: Sendable {
         return due.count + started
     }
 
-    /// Forgets accepted webhook signatures once their timestamps are outside any replay window
-    /// (a day, far beyond `WL_WEBHOOK_TOLERANCE`'s useful range).
-    func prune() async throws {
-        let removed = try await context.database.withConnection { connection in
-            try connection.execute("DELETE FROM webhook_receipts WHERE received_at < now() - interval '1 day'")
-        }
-        if removed > 0 { context.logger.debug("pruned webhook receipts", ["count": "\(removed)"]) }
-    }
-
     /// A schedule that cannot be fired (its data is inconsistent) is retried a minute later
     /// instead of stopping every other schedule; the error is logged each time.
     private func postpone(tenant: String, workflow: String, scheduleID: String, now: Date, error: any Error) async throws {

@@ -29,7 +29,6 @@ struct SchedulerLeader: Service {
             do {
                 try await database.withDedicatedSession { session in try await lead(session) }
             } catch {
-                Self.leading.set(0)
                 if Task.isCancelled { return }
                 logger.warning("scheduler stepped down; campaigning again", [LogKey.error: "\(error)"])
                 await Task.pause(campaignInterval)
@@ -50,14 +49,9 @@ struct SchedulerLeader: Service {
         Self.leading.set(1)
         logger.info("became the scheduling leader", ["fence": "\(fence)", "instance": instance])
         defer { Self.leading.set(0) }
-        var lastPrune = ContinuousClock.now - .seconds(3_600)
         while !Task.isCancelled {
             // Proves the session, and with it the lock, is still ours before acting as leader.
             try await session.run { try $0.execute("SELECT 1") }
-            if ContinuousClock.now - lastPrune > .seconds(60) {
-                try await ticker.prune()
-                lastPrune = .now
-            }
             let worked = try await ticker.tick(fence: fence, now: now())
             if worked == 0 { await Task.pause(tickInterval) }
         }

@@ -14,7 +14,8 @@ enum TriggerService {
         let calendars = CalendarRoutes(context: context)
         let schedules = ScheduleRoutes(context: context)
         let tolerance = try environment.seconds("WL_WEBHOOK_TOLERANCE", default: 300).inSeconds
-        // Accepted signatures are remembered for a day (see ScheduleTicker.prune).
+        // The staleness check is what stops a captured request from being held back and sent
+        // later; a window of hours would make it meaningless.
         guard tolerance <= 3_600 else { throw ConfigError(key: "WL_WEBHOOK_TOLERANCE", problem: "must be at most 3600 seconds") }
         let webhooks = WebhookRoutes(context: context, tolerance: tolerance)
         var router = Router()

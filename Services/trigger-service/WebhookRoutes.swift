@@ -109,20 +109,13 @@ struct WebhookRoutes: Sendable {
         let run = RunRequests.Request(tenant: hook.tenant, workflow: hook.workflow, parameters: parameters, source: "event",
                                       requestedBy: "webhook:\(hook.name)", idempotencyKey: "webhook:\(id.key):\(signature)",
                                       logicalTime: Date(), details: ["webhook": id.key])
-        let started = try await context.transaction { connection, outbox -> RunRequests.Created?? in
-            // The signature is accepted once: a replay inside the window finds its receipt.
-            guard try connection.execute("""
-                INSERT INTO webhook_receipts (webhook_id, signature, run_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
-                """, [id, signature, UUID()]) == 1 else { return .none }
-            guard let created = try RunRequests.create(run, connection, outbox) else { return .some(nil) }
-            try connection.execute("UPDATE webhook_receipts SET run_id = $3 WHERE webhook_id = $1 AND signature = $2", [id, signature, created.id])
-            return .some(created)
-        }
-        guard let started else {
+        let started = try await context.transaction { connection, outbox in try RunRequests.create(run, connection, outbox) }
+        guard let started else { throw HTTPError.notFound("the webhook's workflow no longer exists") }
+        // The signature is the run's idempotency key, so a signature is accepted once, ever.
+        guard started.created else {
             context.logger.warning("webhook request rejected", ["webhook": id.key, LogKey.error: "replayed signature"])
             throw HTTPError.unauthorized("replayed request")
         }
-        guard let started else { throw HTTPError.notFound("the webhook's workflow no longer exists") }
         context.logger.info("run requested", [LogKey.tenant: hook.tenant, LogKey.workflow: hook.workflow, LogKey.run: started.id.key,
                                               "source": "webhook:\(hook.name)"])
         return .json(started, status: 202)

@@ -3,7 +3,7 @@ import Sodium
 
 /// The webhook trigger signature: `X-WL-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
 /// with `X-WL-Timestamp: <unix seconds>`. Signing the timestamp with the body lets the receiver
-/// reject stale requests; remembering accepted signatures rejects replays inside the window.
+/// reject stale requests; the signature is the run's idempotency key, so a replay starts nothing.
 enum WebhookSignature {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case missingHeaders

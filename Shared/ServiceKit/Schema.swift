@@ -74,13 +74,6 @@ public enum Schema {
             created_at timestamptz NOT NULL DEFAULT now(),
             UNIQUE (tenant, workflow, name)
         );
-        CREATE TABLE webhook_receipts (
-            webhook_id uuid NOT NULL,
-            signature text NOT NULL,
-            run_id uuid NOT NULL,
-            received_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (webhook_id, signature)
-        );
         CREATE TABLE event_triggers (
             tenant text NOT NULL,
             workflow text NOT NULL,
