@@ -34,8 +34,12 @@ extension WorkflowDefinition {
 
 /// Walks the raw JSON so each message can name the exact field at fault.
 enum DefinitionReader {
-    static let workflowFields: Set<String> = ["name", "description", "maxActiveRuns", "schedules", "events", "tasks"]
-    static let taskFields: Set<String> = ["id", "run", "after", "pool", "env"]
+    static let workflowFields: Set<String> = [
+        "name", "description", "maxActiveRuns", "schedules", "events", "params", "timeout", "deadline", "waitFor", "tasks",
+    ]
+    static let taskFields: Set<String> = [
+        "id", "run", "after", "pool", "env", "cwd", "triggerRule", "when", "switch", "workflow", "waitFor", "retry", "timeout",
+    ]
 
     static func workflow(_ value: JSONValue) throws(DefinitionError) -> WorkflowDefinition {
         let fields = try object(value, at: "workflow definition")
@@ -53,7 +57,11 @@ enum DefinitionReader {
         tasks.reserveCapacity(items.count)
         for (index, item) in items.enumerated() { tasks.append(try task(item, at: "tasks[\(index)]")) }
         return WorkflowDefinition(name: name, description: description, maxActiveRuns: try maxActiveRuns(fields["maxActiveRuns"]),
-                                  schedules: try schedules(fields["schedules"]), events: try events(fields["events"]), tasks: tasks)
+                                  schedules: try schedules(fields["schedules"]), events: try events(fields["events"]),
+                                  params: try params(fields["params"]),
+                                  timeout: try duration(fields["timeout"], max: DefinitionLimits.maxTimeoutSeconds, at: "field 'timeout'"),
+                                  deadline: try deadline(fields["deadline"]),
+                                  waitFor: try dependencies(fields["waitFor"], at: "field 'waitFor'"), tasks: tasks)
     }
 
     static func task(_ value: JSONValue, at path: String) throws(DefinitionError) -> TaskDefinition {
@@ -61,14 +69,20 @@ enum DefinitionReader {
         try rejectUnknown(fields, allowed: taskFields, at: path)
         let id = try identifier(fields["id"], at: "\(path).id")
         let at = "task '\(id)'"
-        let run = try command(fields["run"], at: "\(at): field 'run'")
+        let kinds = ["run", "switch", "workflow"].filter { fields[$0] != nil }
+        guard kinds.count == 1 else {
+            throw DefinitionError("\(at) must have exactly one of 'run', 'switch' or 'workflow'" + (kinds.isEmpty ? "" : " (has \(kinds.joined(separator: ", ")))"))
+        }
+        let run = try fields["run"] == nil ? nil : command(fields["run"], at: "\(at): field 'run'")
         let after = try stringArray(fields["after"], at: "\(at): field 'after'")
         let pool = try fields["pool"] == nil ? "default" : identifier(fields["pool"], at: "\(path).pool")
         let env = try stringMap(fields["env"], at: "\(at): field 'env'")
         for key in env.keys where !isEnvironmentName(key) {
             throw DefinitionError("\(at): field 'env' has an invalid variable name '\(key)'")
         }
-        return TaskDefinition(id: id, run: run, after: after, pool: pool, env: env)
+        var task = TaskDefinition(id: id, run: run, after: after, pool: pool, env: env)
+        try readFlowFields(fields, into: &task, at: at)
+        return task
     }
 
     static func command(_ value: JSONValue?, at path: String) throws(DefinitionError) -> Command {

@@ -139,7 +139,7 @@ extension DefinitionReader {
         return text
     }
 
-    private static func duration(_ value: JSONValue?, max: Int, at path: String) throws(DefinitionError) -> String? {
+    static func duration(_ value: JSONValue?, max: Int, at path: String) throws(DefinitionError) -> String? {
         guard let text = try optionalString(value, at: path) else { return nil }
         guard let seconds = DurationText.seconds(text), seconds <= max else {
             throw DefinitionError("\(path) must be a duration such as 30s, 5m or 1h30m, at most \(DurationText.format(max)); got '\(text)'")
@@ -147,7 +147,7 @@ extension DefinitionReader {
         return text
     }
 
-    private static func policy<Policy: RawRepresentable & CaseIterable>(
+    static func policy<Policy: RawRepresentable & CaseIterable>(
         _ value: JSONValue?, default fallback: Policy, at path: String
     ) throws(DefinitionError) -> Policy where Policy.RawValue == String {
         guard let text = try optionalString(value, at: path) else { return fallback }

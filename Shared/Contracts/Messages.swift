@@ -36,14 +36,21 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     public var pool: String
     public var command: Command
     public var environment: [String: String]
+    /// Working directory; the agent's scratch directory for the run when nil.
+    public var directory: String?
+    /// Execution timeout: the agent kills the process group and reports `failed`, reason `timeout`.
+    public var timeoutSeconds: Int?
 
-    public init(runID: UUID, taskID: String, workflow: String, pool: String, command: Command, environment: [String: String]) {
+    public init(runID: UUID, taskID: String, workflow: String, pool: String, command: Command, environment: [String: String],
+                directory: String? = nil, timeoutSeconds: Int? = nil) {
         self.runID = runID
         self.taskID = taskID
         self.workflow = workflow
         self.pool = pool
         self.command = command
         self.environment = environment
+        self.directory = directory
+        self.timeoutSeconds = timeoutSeconds
     }
 }
 
@@ -83,13 +90,16 @@ public struct TaskStatus: MessagePayload, Equatable {
     /// that no longer exists is recognised even when the agent came back under the same id.
     public var agentSession: String?
     public var exitCode: Int?
-    /// Why it failed when no exit code says it: `spawn`, `lost`, `timeout`.
+    /// Why it failed when no exit code says it: `spawn`, `lost`, `timeout`, `cancelled`, `output`.
     public var reason: String?
     /// The end of the attempt's output, for `run show` and alerts.
     public var outputTail: String?
+    /// The key=value pairs the task wrote to `$WL_OUTPUT` (succeeded attempts only).
+    public var outputs: [String: String]?
 
     public init(runID: UUID, taskID: String, attempt: Int, state: State, agentID: String? = nil, agentSession: String? = nil,
-                exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil) {
+                exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil, outputs: [String: String]? = nil) {
+        self.outputs = outputs
         self.runID = runID
         self.taskID = taskID
         self.attempt = attempt

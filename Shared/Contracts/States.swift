@@ -1,15 +1,35 @@
 /// A run's life: queued until the resolver creates its tasks, then running until every task ended.
 public enum RunState: String, Codable, Sendable, CaseIterable {
-    case queued, running, succeeded, failed, cancelled
+    case queued, running, paused, succeeded, failed, cancelled
 
     public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }
 }
 
 /// A task instance's life within a run.
 public enum TaskState: String, Codable, Sendable, CaseIterable {
-    case pending, ready, dispatched, running, succeeded, failed, skipped
+    case pending
+    /// Its cross-workflow waits are not met yet.
+    case waiting
+    /// Ready while the run is paused: it is dispatched when the run resumes.
+    case held
+    case ready, dispatched, running
+    /// Failed, and waiting for its next try.
+    case retrying
+    case succeeded, failed, skipped
+    /// Cannot run because upstream failed (trigger rules).
+    case upstreamFailed = "upstream_failed"
 
-    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .skipped }
+    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .skipped || self == .upstreamFailed }
+
+    /// What the task's children see of it once it ended.
+    public var outcome: Outcome? {
+        switch self {
+        case .succeeded: .succeeded
+        case .failed, .upstreamFailed: .failed
+        case .skipped: .skipped
+        default: nil
+        }
+    }
 }
 
 /// How the resolver applies an attempt's status report to a task instance. Pure, so the fencing and
@@ -27,7 +47,7 @@ public enum TaskTransition: Equatable, Sendable {
     ///   so reports arriving out of order cannot move it back.
     public static func decide(current: TaskState, currentAttempt: Int, report: TaskStatus.State, reportAttempt: Int) -> TaskTransition {
         if current.isTerminal { return .ignore("task already \(current.rawValue)") }
-        if current == .pending { return .ignore("task is not ready yet") }
+        if current == .pending || current == .waiting || current == .held { return .ignore("task is not ready yet") }
         if reportAttempt < currentAttempt {
             return .ignore("stale report for attempt \(reportAttempt); current attempt is \(currentAttempt)")
         }
@@ -41,11 +61,11 @@ public enum TaskTransition: Equatable, Sendable {
 
     private static func rank(_ state: TaskState) -> Int {
         switch state {
-        case .pending: 0
+        case .pending, .waiting, .held: 0
         case .ready: 1
         case .dispatched: 2
         case .running: 3
-        case .succeeded, .failed, .skipped: 4
+        case .retrying, .succeeded, .failed, .skipped, .upstreamFailed: 4
         }
     }
 }

@@ -12,6 +12,11 @@ public enum Topics {
     public static let agentsHeartbeat = "wl.agents.heartbeat"
     /// dependency-resolver, dispatcher → notifier: something a person should know. Key: tenant.
     public static let alerts = "wl.alerts"
+    /// dependency-resolver → every agent: stop an attempt (cancel, run timeout, mark by hand). Each
+    /// agent reads the whole topic in a group of its own. Key: run id.
+    public static let agentControl = "wl.agents.control"
+    /// dependency-resolver → anyone: a run ended (cross-workflow waits, event triggers). Key: tenant.
+    public static let runsEvents = "wl.runs.events"
     /// operators → services: schedule changes, cancellations. Key: tenant.
     public static let commands = "wl.commands"
     /// every state-changing service → audit-service: who did what, when. Key: tenant.
@@ -22,7 +27,7 @@ public enum Topics {
 
     /// The topics the dev broker creates up front (dispatch topics of other pools are auto-created).
     public static let all: [String] = [
-        runsRequested, tasksReady, tasksStatus, tasksLogs, agentsHeartbeat, alerts, commands, audit,
+        runsRequested, tasksReady, tasksStatus, tasksLogs, agentsHeartbeat, agentControl, runsEvents, alerts, commands, audit,
         dispatch(pool: "default"),
     ]
 }

@@ -1,5 +1,6 @@
 /// A validated workflow: build one only through `WorkflowDefinition.parse`, which rejects
-/// everything the issue lists (unknown fields, duplicate ids, missing or cyclic `after`, empty `run`).
+/// everything the issue lists (unknown fields, duplicate ids, missing or cyclic `after`, empty `run`,
+/// templates and conditions naming parameters or outputs that cannot exist).
 public struct WorkflowDefinition: Codable, Sendable, Equatable {
     public var name: String
     public var description: String?
@@ -7,23 +8,37 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
     public var maxActiveRuns: Int?
     public var schedules: [ScheduleDefinition]
     public var events: [EventTriggerDefinition]
+    /// Declared run parameters: defaults, and which ones a trigger must supply.
+    public var params: [String: ParameterDefinition]
+    /// Run timeout as written ("6h"): a run still going then fails and its tasks are stopped.
+    public var timeout: String?
+    public var deadline: DeadlineDefinition?
+    /// Waits every task without upstream makes (see `TaskDefinition.waitFor`).
+    public var waitFor: [WorkflowDependency]
     public var tasks: [TaskDefinition]
 
     public init(name: String, description: String? = nil, maxActiveRuns: Int? = nil, schedules: [ScheduleDefinition] = [],
-                events: [EventTriggerDefinition] = [], tasks: [TaskDefinition]) {
+                events: [EventTriggerDefinition] = [], params: [String: ParameterDefinition] = [:], timeout: String? = nil,
+                deadline: DeadlineDefinition? = nil, waitFor: [WorkflowDependency] = [], tasks: [TaskDefinition]) {
         self.name = name
         self.description = description
         self.maxActiveRuns = maxActiveRuns
         self.schedules = schedules
         self.events = events
+        self.params = params
+        self.timeout = timeout
+        self.deadline = deadline
+        self.waitFor = waitFor
         self.tasks = tasks
     }
 
+    public var timeoutSeconds: Int? { timeout.flatMap(DurationText.seconds) }
+
     private enum CodingKeys: String, CodingKey {
-        case name, description, maxActiveRuns, schedules, events, tasks
+        case name, description, maxActiveRuns, schedules, events, params, timeout, deadline, waitFor, tasks
     }
 
-    /// Definitions stored before triggers existed decode with none.
+    /// Definitions stored before triggers and parameters existed decode with none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
@@ -31,6 +46,10 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         maxActiveRuns = try container.decodeIfPresent(Int.self, forKey: .maxActiveRuns)
         schedules = try container.decodeIfPresent([ScheduleDefinition].self, forKey: .schedules) ?? []
         events = try container.decodeIfPresent([EventTriggerDefinition].self, forKey: .events) ?? []
+        params = try container.decodeIfPresent([String: ParameterDefinition].self, forKey: .params) ?? [:]
+        timeout = try container.decodeIfPresent(String.self, forKey: .timeout)
+        deadline = try container.decodeIfPresent(DeadlineDefinition.self, forKey: .deadline)
+        waitFor = try container.decodeIfPresent([WorkflowDependency].self, forKey: .waitFor) ?? []
         tasks = try container.decode([TaskDefinition].self, forKey: .tasks)
     }
 
@@ -42,24 +61,11 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         try container.encodeIfPresent(maxActiveRuns, forKey: .maxActiveRuns)
         if !schedules.isEmpty { try container.encode(schedules, forKey: .schedules) }
         if !events.isEmpty { try container.encode(events, forKey: .events) }
+        if !params.isEmpty { try container.encode(params, forKey: .params) }
+        try container.encodeIfPresent(timeout, forKey: .timeout)
+        try container.encodeIfPresent(deadline, forKey: .deadline)
+        if !waitFor.isEmpty { try container.encode(waitFor, forKey: .waitFor) }
         try container.encode(tasks, forKey: .tasks)
-    }
-}
-
-public struct TaskDefinition: Codable, Sendable, Equatable {
-    public var id: String
-    public var run: Command
-    public var after: [String]
-    /// The agent pool that runs it; `default` when not given.
-    public var pool: String
-    public var env: [String: String]
-
-    public init(id: String, run: Command, after: [String] = [], pool: String = "default", env: [String: String] = [:]) {
-        self.id = id
-        self.run = run
-        self.after = after
-        self.pool = pool
-        self.env = env
     }
 }
 
@@ -73,4 +79,11 @@ public enum DefinitionLimits {
     public static let maxActiveRuns = 1_000
     public static let maxCatchUpLimit = 10_000
     public static let maxJitterSeconds = 86_400
+    public static let maxParams = 100
+    public static let maxParameterBytes = 8 * 1024
+    /// What a task may write to `$WL_OUTPUT`: key=value lines, at most this many bytes and keys.
+    public static let maxOutputBytes = 64 * 1024
+    public static let maxOutputKeys = 100
+    public static let maxTimeoutSeconds = 7 * 86_400
+    public static let maxWaitFor = 10
 }
