@@ -2,19 +2,6 @@ import Contracts
 import Postgres
 import Synchronization
 
-/// A pinned workflow version, parsed once: the definition, its graph and task lookup.
-struct RunPlan: Sendable {
-    let definition: WorkflowDefinition
-    let graph: WorkflowGraph
-    let tasks: [String: TaskDefinition]
-
-    init(_ definition: WorkflowDefinition) {
-        self.definition = definition
-        self.graph = WorkflowGraph(definition)
-        self.tasks = Dictionary(definition.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-}
-
 struct PlanNotFound: Error, CustomStringConvertible {
     let tenant: String
     let workflow: String
@@ -41,7 +28,7 @@ final class PlanCache: Sendable {
             """, [tenant, workflow, version]).first else {
             throw PlanNotFound(tenant: tenant, workflow: workflow, version: version)
         }
-        let plan = RunPlan(try row.json("definition", as: WorkflowDefinition.self))
+        let plan = try RunPlan(try row.json("definition", as: WorkflowDefinition.self))
         plans.withLock { plans in
             if plans.count >= capacity { plans.removeAll() }
             plans[key] = plan

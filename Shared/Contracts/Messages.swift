@@ -14,9 +14,12 @@ public struct RunRequested: MessagePayload, Equatable {
     /// Who or what caused it (a credential name, a schedule id).
     public var requestedBy: String
     public var logicalTime: Date
+    /// Set when a task of another run started this one as a sub-workflow.
+    public var parent: RunParent?
 
     public init(runID: UUID, workflow: String, workflowVersion: Int, parameters: [String: String],
-                source: String, requestedBy: String, logicalTime: Date) {
+                source: String, requestedBy: String, logicalTime: Date, parent: RunParent? = nil) {
+        self.parent = parent
         self.runID = runID
         self.workflow = workflow
         self.workflowVersion = workflowVersion
@@ -24,6 +27,20 @@ public struct RunRequested: MessagePayload, Equatable {
         self.source = source
         self.requestedBy = requestedBy
         self.logicalTime = logicalTime
+    }
+}
+
+/// The task (and its try) that started a sub-workflow run; the run's end is reported back to it
+/// as that task's status.
+public struct RunParent: Codable, Sendable, Equatable {
+    public var runID: UUID
+    public var taskID: String
+    public var attempt: Int
+
+    public init(runID: UUID, taskID: String, attempt: Int) {
+        self.runID = runID
+        self.taskID = taskID
+        self.attempt = attempt
     }
 }
 

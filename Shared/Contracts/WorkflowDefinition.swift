@@ -87,3 +87,20 @@ public enum DefinitionLimits {
     public static let maxTimeoutSeconds = 7 * 86_400
     public static let maxWaitFor = 10
 }
+
+extension WorkflowDefinition {
+    /// The parameters a run gets: `given` over the declared defaults. Parameters the workflow
+    /// does not declare pass through (as `WL_PARAM_*` variables) but templates cannot name them.
+    public static func resolveParameters(_ given: [String: String], declared: [String: ParameterDefinition],
+                                         workflow: String) throws(DefinitionError) -> [String: String] {
+        var resolved = given
+        var missing: [String] = []
+        for (name, parameter) in declared where resolved[name] == nil {
+            if let value = parameter.default { resolved[name] = value } else { missing.append(name) }
+        }
+        guard missing.isEmpty else {
+            throw DefinitionError("workflow '\(workflow)' needs parameter\(missing.count == 1 ? "" : "s") \(missing.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        return resolved
+    }
+}

@@ -10,7 +10,55 @@ public enum Schema {
         Migration(version: 4, name: "audit-cmdb-alerts", sql: auditCMDBAlerts),
         Migration(version: 5, name: "agent-sessions", sql: agentSessions),
         Migration(version: 6, name: "triggers", sql: triggers),
+        Migration(version: 7, name: "workflow-engine", sql: workflowEngine),
     ]
+
+    /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
+    /// links, pause and timing on runs; timers (retries, timeouts, deadlines) and cross-workflow
+    /// waits. A timer is unique per (run, task, kind), so re-arming one replaces it.
+    static let workflowEngine = """
+        ALTER TABLE task_instances
+            DROP COLUMN waiting_on,
+            ADD COLUMN up_succeeded int NOT NULL DEFAULT 0,
+            ADD COLUMN up_failed int NOT NULL DEFAULT 0,
+            ADD COLUMN up_skipped int NOT NULL DEFAULT 0,
+            ADD COLUMN failures int NOT NULL DEFAULT 0,
+            ADD COLUMN outputs jsonb,
+            ADD COLUMN child_run_id uuid,
+            ADD COLUMN waits_open int NOT NULL DEFAULT 0,
+            ADD COLUMN finished_by text;
+        ALTER TABLE runs
+            ADD COLUMN parent_run_id uuid,
+            ADD COLUMN parent_task_id text,
+            ADD COLUMN parent_attempt int,
+            ADD COLUMN reason text,
+            ADD COLUMN deadline_at timestamptz,
+            ADD COLUMN reruns int NOT NULL DEFAULT 0;
+        CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+        CREATE INDEX runs_succeeded ON runs (tenant, workflow, logical_time) WHERE state = 'succeeded';
+        CREATE TABLE run_timers (
+            run_id uuid NOT NULL,
+            task_id text NOT NULL DEFAULT '',
+            kind text NOT NULL,
+            tenant text NOT NULL,
+            due_at timestamptz NOT NULL,
+            token int NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, task_id, kind)
+        );
+        CREATE INDEX run_timers_due ON run_timers (due_at);
+        CREATE TABLE run_waits (
+            run_id uuid NOT NULL,
+            task_id text NOT NULL,
+            upstream_workflow text NOT NULL,
+            tenant text NOT NULL,
+            window_start timestamptz NOT NULL,
+            window_end timestamptz NOT NULL,
+            met_by uuid,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, task_id, upstream_workflow)
+        );
+        CREATE INDEX run_waits_open ON run_waits (tenant, upstream_workflow) WHERE met_by IS NULL;
+        """
 
     /// Schedules and their fires, business calendars, scheduler leadership, webhook and Kafka-topic
     /// triggers. A fire is unique per (schedule, logical time): the primary key is what makes a

@@ -1,0 +1,145 @@
+import Contracts
+import Foundation
+import Postgres
+import Runtime
+
+/// `Advance`'s view of one run in Postgres, inside the consumer's transaction. It also counts the
+/// tasks that ended, so the run's open and failed counters are written once per message
+/// (`RunEngine.settleCounters`).
+final class RunLedger: AdvanceLedger {
+    var run: RunContext
+    let connection: PostgresConnection
+    let effects: RunEffects
+    let launcher: TaskLauncher
+    /// Who caused this change: the resolver, an agent, or a person.
+    let actor: String
+    private(set) var closed = 0
+    private(set) var failed = 0
+
+    init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, actor: String = RunEffects.actor) {
+        self.run = run
+        self.connection = connection
+        self.effects = effects
+        self.actor = actor
+        launcher = TaskLauncher(connection: connection, effects: effects, waits: waits)
+    }
+
+    var graph: WorkflowGraph { run.plan.graph }
+
+    func deliver(_ deltas: [Int: UpstreamTally]) throws -> [Int: UpstreamTally] {
+        let positions = deltas.keys.sorted()
+        let rows = try connection.query("""
+            UPDATE task_instances t SET up_succeeded = t.up_succeeded + d.s, up_failed = t.up_failed + d.f, up_skipped = t.up_skipped + d.k
+            FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS d(task_id, s, f, k)
+            WHERE t.run_id = $1 AND t.task_id = d.task_id
+            RETURNING t.task_id, t.state, t.up_succeeded, t.up_failed, t.up_skipped
+            """, [run.id, positions.map { graph.ids[$0] }, positions.map { deltas[$0]?.succeeded ?? 0 },
+                  positions.map { deltas[$0]?.failed ?? 0 }, positions.map { deltas[$0]?.skipped ?? 0 }])
+        var pending: [Int: UpstreamTally] = [:]
+        for row in rows where try row.string("state") == TaskState.pending.rawValue {
+            guard let position = graph.index[try row.string("task_id")] else { continue }
+            pending[position] = UpstreamTally(total: graph.parents[position].count, succeeded: try row.int("up_succeeded"),
+                                              failed: try row.int("up_failed"), skipped: try row.int("up_skipped"))
+        }
+        return pending
+    }
+
+    func settle(_ verdicts: [(task: Int, readiness: Readiness)]) throws {
+        for verdict in verdicts {
+            let state: TaskState = verdict.readiness == .skip ? .skipped : .upstreamFailed
+            let rule = run.plan.rules[verdict.task].rawValue
+            try end(verdict.task, as: state, from: .pending, reason: "trigger rule \(rule)")
+        }
+    }
+
+    func admit(_ tasks: [Int]) throws -> [Completion] {
+        guard !tasks.isEmpty else { return [] }
+        let outputs = try launcher.outputs(of: tasks, run: run)
+        var completions: [Completion] = []
+        var runnable: [Int] = []
+        for task in tasks {
+            let values = run.values(task: graph.ids[task], attempt: 1, outputs: outputs)
+            do {
+                if let condition = run.plan.conditions[task], try !condition.evaluate(values) {
+                    completions.append(try end(task, as: .skipped, from: .pending, reason: "condition is false: \(condition)"))
+                    continue
+                }
+                if let choice = run.plan.switches[task] {
+                    completions.append(try choose(task, choice, values))
+                    continue
+                }
+            } catch {
+                completions.append(try end(task, as: .failed, from: .pending, reason: "condition: \(error)"))
+                continue
+            }
+            runnable.append(task)
+        }
+        let open = try launcher.registerWaits(runnable, run: run)
+        for task in runnable where open.contains(task) {
+            try connection.execute("UPDATE task_instances SET state = 'waiting', updated_at = now() WHERE run_id = $1 AND task_id = $2",
+                                   [run.id, graph.ids[task]])
+            try effects.audit(run, "task.waiting", task: graph.ids[task], from: TaskState.pending.rawValue, to: TaskState.waiting.rawValue,
+                              details: ["waitFor": (run.plan.waits[task] ?? []).map(\.workflow).joined(separator: ",")])
+        }
+        return completions + (try launch(runnable.filter { !open.contains($0) }))
+    }
+
+    /// Starts tasks that passed their rule, condition and waits: held while the run is paused.
+    func launch(_ tasks: [Int]) throws -> [Completion] {
+        guard !tasks.isEmpty else { return [] }
+        if run.state == .paused {
+            try connection.execute("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
+                                   [run.id, tasks.map { graph.ids[$0] }])
+            for task in tasks { try effects.audit(run, "task.held", task: graph.ids[task], to: TaskState.held.rawValue) }
+            return []
+        }
+        var completions: [Completion] = []
+        for failure in try launcher.launch(tasks, run: run) {
+            completions.append(try end(failure.task, as: .failed, from: nil, reason: failure.reason))
+        }
+        return completions
+    }
+
+    /// The switch's chosen branches run; the others see it as skipped.
+    private func choose(_ task: Int, _ choice: RunPlan.Switch, _ values: ValueLookup) throws -> Completion {
+        var chosen = choice.fallback
+        for entry in choice.cases where try entry.condition.evaluate(values) {
+            chosen = entry.targets
+            break
+        }
+        let names = chosen.sorted().map { graph.ids[$0] }
+        let completion = try end(task, as: .succeeded, from: .pending, reason: names.isEmpty ? "no branch chosen" : "chose \(names.joined(separator: ", "))")
+        return Completion(task: task, outcome: completion.outcome, skippedChildren: Set(graph.children[task]).subtracting(chosen))
+    }
+
+    /// Ends one task (if it has not ended yet) and counts it.
+    @discardableResult
+    func end(_ task: Int, as state: TaskState, from previous: TaskState?, reason: String?, actor: String? = nil) throws -> Completion {
+        let id = graph.ids[task]
+        let changed = try connection.execute("""
+            UPDATE task_instances SET state = $3, reason = $4, finished_by = $5, updated_at = now()
+            WHERE run_id = $1 AND task_id = $2 AND state NOT IN ('succeeded', 'failed', 'skipped', 'upstream_failed')
+            """, [run.id, id, state.rawValue, reason, actor])
+        if changed > 0 {
+            closed += 1
+            if state == .failed { failed += 1 }
+            var details: [String: String] = [:]
+            if let reason { details["reason"] = reason }
+            try effects.audit(run, "task.\(state.rawValue)", task: id, from: previous?.rawValue, to: state.rawValue,
+                              actor: actor ?? self.actor, details: details)
+        }
+        return Completion(task: task, outcome: state.outcome ?? .failed)
+    }
+
+    /// A task that ended on its own (an agent's report, a sub-workflow's end) is counted here.
+    func count(ended state: TaskState) {
+        closed += 1
+        if state == .failed { failed += 1 }
+    }
+
+    /// Tasks reopened by a rerun are counted back.
+    func reopen(_ count: Int, failedBefore: Int) {
+        closed -= count
+        failed -= failedBefore
+    }
+}
