@@ -3,29 +3,37 @@ import HTTP
 import Runtime
 import ServiceKit
 
-/// dependency-resolver: owns runs and task instances. It creates a run from its request, marks
-/// tasks ready when their upstream succeeded, applies attempt status reports (fenced by attempt
-/// number) and finishes the run. One consumer group reads both input topics; both are keyed by
-/// run id, so one run's messages reach one instance in order.
+/// dependency-resolver: owns runs and task instances. It creates a run from its request, applies
+/// trigger rules, conditions and switches as tasks end, retries failed tasks, runs sub-workflows,
+/// releases cross-workflow waits on `run.finished` events, and applies operators' controls. Every
+/// change to a run arrives keyed by its run id, so one instance applies them in order.
 enum DependencyResolver {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let engine = RunEngine(plans: PlanCache(), logger: context.logger)
-        let loop = try context.consumerLoop("engine", topics: [Topics.runsRequested, Topics.tasksStatus]) { message, connection, outbox in
+        let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), logger: context.logger)
+        let topics = [Topics.runsRequested, Topics.tasksStatus, Topics.runsEvents]
+        let loop = try context.consumerLoop("engine", topics: topics) { message, connection, outbox in
             switch message.header.type {
-            case RunRequested.type:
-                try engine.createRun(try message.decode(RunRequested.self), connection, outbox)
-            case RunCancelRequested.type:
-                try engine.cancelRun(try message.decode(RunCancelRequested.self), connection, outbox)
-            case TaskStatus.type:
-                try engine.applyStatus(try message.decode(TaskStatus.self), connection, outbox)
-            default:
-                context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
+            case RunRequested.type: try engine.createRun(try message.decode(RunRequested.self), connection, outbox)
+            case RunCancelRequested.type: try engine.cancelRun(try message.decode(RunCancelRequested.self), connection, outbox)
+            case RunControl.type: try engine.control(try message.decode(RunControl.self), connection, outbox)
+            case RunTimerFired.type: try engine.timerFired(try message.decode(RunTimerFired.self), connection, outbox)
+            case DependencyMet.type: try engine.dependencyMet(try message.decode(DependencyMet.self), connection, outbox)
+            case TaskStatus.type: try engine.applyStatus(try message.decode(TaskStatus.self), connection, outbox)
+            case RunFinished.type: try engine.waits.runFinished(try message.decode(RunFinished.self), connection, outbox)
+            default: context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
             }
         }
-        let routes = RunQueryRoutes(context: context)
+        let timers = RunTimerLoop(context: context, interval: try context.environment.seconds("WL_TIMER_INTERVAL", default: 0.25))
+        let queries = RunQueryRoutes(context: context)
+        let controls = RunControlRoutes(context: context, plans: engine.plans)
         var router = Router()
-        router.get("/v1/runs/:id", routes.show)
-        router.get("/v1/runs", routes.list)
-        return ServiceApp(router: router, services: [loop])
+        router.get("/v1/runs/:id", queries.show)
+        router.get("/v1/runs", queries.list)
+        router.post("/v1/runs/:id/rerun", controls.rerun)
+        router.post("/v1/runs/:id/pause", controls.pause)
+        router.post("/v1/runs/:id/resume", controls.resume)
+        router.post("/v1/runs/:id/tasks/:task/mark", controls.mark)
+        router.get("/v1/runs/:id/impact", controls.impact)
+        return ServiceApp(router: router, services: [timers, loop])
     }
 }

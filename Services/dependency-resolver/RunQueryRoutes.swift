@@ -16,6 +16,13 @@ struct RunQueryRoutes: Sendable {
         let exitCode: Int?
         let reason: String?
         let agent: String?
+        /// Failed tries so far (retries use them up).
+        let failures: Int
+        let outputs: [String: String]?
+        /// The sub-workflow run of a `workflow` task.
+        let childRun: UUID?
+        /// Who ended it by hand, or stopped the run it belonged to.
+        let finishedBy: String?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -25,6 +32,10 @@ struct RunQueryRoutes: Sendable {
             try container.encode(exitCode, forKey: .exitCode)
             try container.encodeIfPresent(reason, forKey: .reason)
             try container.encodeIfPresent(agent, forKey: .agent)
+            if failures > 0 { try container.encode(failures, forKey: .failures) }
+            try container.encodeIfPresent(outputs, forKey: .outputs)
+            try container.encodeIfPresent(childRun, forKey: .childRun)
+            try container.encodeIfPresent(finishedBy, forKey: .finishedBy)
         }
     }
 
@@ -40,6 +51,12 @@ struct RunQueryRoutes: Sendable {
         let source: String
         let requestedBy: String
         let parameters: [String: String]
+        /// Why it ended as it did (a timeout, a cancel), when a task's state does not say it.
+        var reason: String? = nil
+        var deadline: Date? = nil
+        var parentRun: UUID? = nil
+        var parentTask: String? = nil
+        var reruns: Int = 0
         let createdAt: Date
         let finishedAt: Date?
         let tasks: [TaskView]
@@ -86,20 +103,27 @@ struct RunQueryRoutes: Sendable {
     private static func run(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {
         guard let run = try connection.query("""
             SELECT u.workflow, u.workflow_version, u.state, u.created_at, u.finished_at, u.logical_time, u.parameters::text AS parameters,
-                   COALESCE(r.source, 'manual') AS source, COALESCE(r.requested_by, '') AS requested_by
+                   COALESCE(r.source, 'manual') AS source, COALESCE(r.requested_by, '') AS requested_by,
+                   u.reason, u.deadline_at, u.parent_run_id, u.parent_task_id, u.reruns
             FROM runs u LEFT JOIN run_requests r ON r.run_id = u.id WHERE u.id = $1 AND u.tenant = $2
             """, [id, tenant]).first else { return nil }
         let tasks = try connection.query("""
-            SELECT task_id, state, attempt, exit_code, reason, agent_id FROM task_instances WHERE run_id = $1 ORDER BY position
+            SELECT task_id, state, attempt, exit_code, reason, agent_id, failures, outputs::text AS outputs, child_run_id, finished_by
+            FROM task_instances WHERE run_id = $1 ORDER BY position
             """, [id]).map { row in
             TaskView(id: try row.string("task_id"), state: try row.string("state"), attempt: try row.int("attempt"),
                      exitCode: try row.optionalInt("exit_code"), reason: try row.optionalString("reason"),
-                     agent: try row.optionalString("agent_id"))
+                     agent: try row.optionalString("agent_id"), failures: try row.int("failures"),
+                     outputs: try row.optionalJSON("outputs", as: [String: String].self), childRun: try row.optionalUUID("child_run_id"),
+                     finishedBy: try row.optionalString("finished_by"))
         }
         return RunView(id: id, workflow: try run.string("workflow"), version: try run.int("workflow_version"), tenant: tenant,
                        state: try run.string("state"), logicalTime: try run.date("logical_time"), source: try run.string("source"),
                        requestedBy: try run.string("requested_by"), parameters: try run.json("parameters", as: [String: String].self),
-                       createdAt: try run.date("created_at"), finishedAt: try run.optionalDate("finished_at"), tasks: tasks)
+                       reason: try run.optionalString("reason"), deadline: try run.optionalDate("deadline_at"),
+                       parentRun: try run.optionalUUID("parent_run_id"), parentTask: try run.optionalString("parent_task_id"),
+                       reruns: try run.int("reruns"), createdAt: try run.date("created_at"), finishedAt: try run.optionalDate("finished_at"),
+                       tasks: tasks)
     }
 
     private static func queued(_ id: UUID, tenant: String, _ connection: PostgresConnection) throws -> RunView? {

@@ -105,7 +105,11 @@ struct EventTriggerConsumer: Service {
                 tenant: trigger.tenant, workflow: trigger.workflow, parameters: parameters, source: "event",
                 requestedBy: "topic:\(message.topic)", idempotencyKey: "event:\(position):\(trigger.workflow)/\(trigger.spec.id)",
                 logicalTime: sent ?? Date(), details: ["trigger": trigger.spec.id, "event": position])
-            if try RunRequests.create(request, connection, outbox)?.created == true { count += 1 }
+            do {
+                if try RunRequests.create(request, connection, outbox)?.created == true { count += 1 }
+            } catch let refused as RunRequests.Refused {
+                logger.warning("event message ignored", ["event": position, LogKey.workflow: trigger.workflow, LogKey.error: refused.description])
+            }
         }
         return count
     }

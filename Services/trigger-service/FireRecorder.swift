@@ -126,7 +126,12 @@ struct FireRecorder {
         let request = RunRequests.Request(tenant: tenant, workflow: workflow, parameters: fire.parameters, source: fire.source,
                                           requestedBy: fire.requestedBy, idempotencyKey: fire.idempotencyKey(workflow: workflow),
                                           logicalTime: fire.logicalTime, details: ["schedule": fire.scheduleID, "fence": "\(fence)"])
-        guard let run = try RunRequests.create(request, connection, outbox) else {
+        let created: RunRequests.Created?
+        do { created = try RunRequests.create(request, connection, outbox) } catch let refused as RunRequests.Refused {
+            try setState(fire, state: "skipped", reason: refused.description, runID: nil)
+            return
+        }
+        guard let run = created else {
             try setState(fire, state: "skipped", reason: "the workflow no longer exists", runID: nil)
             return
         }

@@ -25,7 +25,7 @@ struct RunRoutes: Sendable {
         let run = RunRequests.Request(tenant: principal.tenant, workflow: body.workflow, parameters: try Self.validate(body.parameters ?? [:]),
                                       source: "manual", requestedBy: principal.name,
                                       idempotencyKey: request.header("idempotency-key"), logicalTime: Date())
-        let started = try await context.transaction { connection, outbox in try RunRequests.create(run, connection, outbox) }
+        let started = try await Self.create(run, context)
         guard let started else { throw HTTPError.notFound("no workflow '\(body.workflow)'") }
         context.logger.info("run requested", [LogKey.tenant: principal.tenant, LogKey.workflow: started.workflow,
                                               LogKey.run: started.id.key, "source": "manual"])
@@ -48,6 +48,15 @@ struct RunRoutes: Sendable {
         }
         guard found else { throw HTTPError.notFound("no such run") }
         return .json(["id": runID.key, "state": "cancelling"], status: 202)
+    }
+
+    /// Creates the run; a refused request (a required parameter missing) is the caller's 400.
+    static func create(_ run: RunRequests.Request, _ context: ServiceContext) async throws -> RunRequests.Created? {
+        do {
+            return try await context.transaction { connection, outbox in try RunRequests.create(run, connection, outbox) }
+        } catch let refused as RunRequests.Refused {
+            throw HTTPError.badRequest(refused.description)
+        }
     }
 
     /// Parameter names are identifiers (they become `WL_PARAM_<name>` variables); sizes are bounded.

@@ -109,7 +109,7 @@ struct WebhookRoutes: Sendable {
         let run = RunRequests.Request(tenant: hook.tenant, workflow: hook.workflow, parameters: parameters, source: "event",
                                       requestedBy: "webhook:\(hook.name)", idempotencyKey: "webhook:\(id.key):\(signature)",
                                       logicalTime: Date(), details: ["webhook": id.key])
-        let started = try await context.transaction { connection, outbox in try RunRequests.create(run, connection, outbox) }
+        let started = try await RunRoutes.create(run, context)
         guard let started else { throw HTTPError.notFound("the webhook's workflow no longer exists") }
         // The signature is the run's idempotency key, so a signature is accepted once, ever.
         guard started.created else {

@@ -9,6 +9,7 @@ extension WorkflowDefinition {
         }
         let definition = try DefinitionReader.workflow(document)
         try validateGraph(definition)
+        try validateReferences(definition)
         return definition
     }
 

@@ -2,7 +2,6 @@ import Contracts
 import Foundation
 import Postgres
 import Runtime
-import ServiceKit
 
 /// The one way a run comes into being, whatever triggered it (manual, schedule, backfill, event,
 /// webhook, a parent run's sub-workflow task): a `run_requests` row and its `run.requested`

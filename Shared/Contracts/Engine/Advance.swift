@@ -33,8 +33,16 @@ public protocol AdvanceLedger {
 public enum Advance {
     /// The verdicts for a new run: tasks without upstream, and `always` tasks, may run at once.
     public static func start(graph: WorkflowGraph, rules: [TriggerRule], ledger: inout some AdvanceLedger) throws {
-        let runnable = graph.ids.indices.filter { graph.parents[$0].isEmpty || rules[$0] == .always }
-        let ended = try ledger.admit(runnable)
+        var tallies: [Int: UpstreamTally] = [:]
+        for task in graph.ids.indices { tallies[task] = UpstreamTally(total: graph.parents[task].count) }
+        try resume(tallies, graph: graph, rules: rules, ledger: &ledger)
+    }
+
+    /// Decides pending tasks whose tallies are already known (a new run, a rerun) and follows
+    /// every verdict they cause.
+    public static func resume(_ pending: [Int: UpstreamTally], graph: WorkflowGraph, rules: [TriggerRule],
+                              ledger: inout some AdvanceLedger) throws {
+        let ended = try decide(pending, rules: rules, ledger: &ledger)
         try propagate(ended, graph: graph, rules: rules, ledger: &ledger)
     }
 
@@ -51,20 +59,25 @@ public enum Advance {
                 }
             }
             guard !deltas.isEmpty else { return }
-            let pending = try ledger.deliver(deltas)
-            var verdicts: [(task: Int, readiness: Readiness)] = []
-            var runnable: [Int] = []
-            for task in pending.keys.sorted() {
-                guard let tally = pending[task] else { continue }
-                switch rules[task].decide(tally) {
-                case .wait: continue
-                case .run: runnable.append(task)
-                case let verdict: verdicts.append((task, verdict))
-                }
-            }
-            try ledger.settle(verdicts)
-            frontier = verdicts.map { Completion(task: $0.task, outcome: $0.readiness == .skip ? .skipped : .failed) }
-            frontier += try ledger.admit(runnable)
+            frontier = try decide(try ledger.deliver(deltas), rules: rules, ledger: &ledger)
         }
+    }
+
+    /// Applies the trigger rules to pending tasks; returns the tasks that ended because of it.
+    private static func decide(_ pending: [Int: UpstreamTally], rules: [TriggerRule],
+                               ledger: inout some AdvanceLedger) throws -> [Completion] {
+        var verdicts: [(task: Int, readiness: Readiness)] = []
+        var runnable: [Int] = []
+        for task in pending.keys.sorted() {
+            guard let tally = pending[task] else { continue }
+            switch rules[task].decide(tally) {
+            case .wait: continue
+            case .run: runnable.append(task)
+            case let verdict: verdicts.append((task, verdict))
+            }
+        }
+        try ledger.settle(verdicts)
+        let ended = verdicts.map { Completion(task: $0.task, outcome: $0.readiness == .skip ? .skipped : .failed) }
+        return ended + (try ledger.admit(runnable))
     }
 }
