@@ -22,6 +22,7 @@ enum TriggerService {
         router.post("/v1/workflows", workflows.apply)
         router.get("/v1/workflows", workflows.list)
         router.get("/v1/workflows/:name", workflows.show)
+        router.get("/v1/workflows/:name/versions", workflows.history)
         router.post("/v1/workflows/:name/backfill", schedules.backfill)
         router.post("/v1/workflows/:name/webhooks", webhooks.create)
         router.post("/v1/runs", runs.start)

@@ -97,4 +97,44 @@ struct WorkflowRoutes: Sendable {
         guard let detail else { throw HTTPError.notFound("no workflow '\(name)'") }
         return .json(detail)
     }
+
+    /// One version in `GET /v1/workflows/:name/versions`, with the changes from the version before.
+    struct Version: Codable, Sendable {
+        let version: Int
+        let createdAt: Date
+        let createdBy: String
+        let sha256: String
+        let changes: [String]
+    }
+
+    /// Every version of a workflow, newest first, each with a line diff of its definition
+    /// (pretty-printed, keys sorted) against the previous version.
+    @Sendable func history(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let principal = try await context.principal(request)
+        let name = try request.parameter("name")
+        let limit = min(max(Int(request.query["limit"] ?? "") ?? 20, 1), 200)
+        let rows = try await context.database.withConnection { connection in
+            try connection.query("""
+                SELECT version, created_at, created_by, definition_sha256, definition::text AS definition FROM workflows
+                WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT $3
+                """, [principal.tenant, name, limit + 1]).map { row in
+                (version: try row.int("version"), createdAt: try row.date("created_at"), createdBy: try row.string("created_by"),
+                 sha256: try row.string("definition_sha256"), lines: try Self.lines(try row.json("definition", as: WorkflowDefinition.self)))
+            }
+        }
+        guard !rows.isEmpty else { throw HTTPError.notFound("no workflow '\(name)'") }
+        var versions: [Version] = []
+        for (index, row) in rows.prefix(limit).enumerated() {
+            let previous = index + 1 < rows.count ? rows[index + 1].lines : []
+            versions.append(Version(version: row.version, createdAt: row.createdAt, createdBy: row.createdBy, sha256: row.sha256,
+                                    changes: LineDiff.changes(previous, row.lines).map(\.rendered)))
+        }
+        return .json(["versions": versions])
+    }
+
+    private static func lines(_ definition: WorkflowDefinition) throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(definition), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `wloadctl run start|show|wait|summary|list|cancel`: runs are started and cancelled at
+/// `wloadctl run start|show|wait|summary|list|cancel` (and the controls in `RunControlCommand`): runs are started and cancelled at
 /// trigger-service and read from dependency-resolver, which owns their state.
 enum RunCommand {
     static func run(_ words: [String], context: CLIContext) async throws -> Int32 {
@@ -13,6 +13,11 @@ enum RunCommand {
         case "summary": return try await summary(rest, context: context)
         case "list": return try await list(rest, context: context)
         case "cancel": return try await cancel(rest, context: context)
+        case "rerun": return try await RunControlCommand.rerun(rest, context: context)
+        case "pause": return try await RunControlCommand.pause(rest, context: context, resume: false)
+        case "resume": return try await RunControlCommand.pause(rest, context: context, resume: true)
+        case "mark": return try await RunControlCommand.mark(rest, context: context)
+        case "impact": return try await RunControlCommand.impact(rest, context: context)
         default: throw CLIError.usage("unknown run command '\(action)'", Usage.run)
         }
     }

@@ -60,7 +60,7 @@ enum Usage {
         """
 
     static let stack = "usage: wloadctl stack up|down|status"
-    static let workflow = "usage: wloadctl workflow apply FILE | workflow list"
+    static let workflow = "usage: wloadctl workflow apply FILE | workflow list | workflow history NAME [--limit N]"
     static let run = """
         usage: wloadctl run start NAME [--param k=v]... [--wait] [--timeout SECONDS]
                wloadctl run show RUN [--json]
@@ -68,6 +68,10 @@ enum Usage {
                wloadctl run summary RUN...
                wloadctl run list [--workflow NAME]
                wloadctl run cancel RUN
+               wloadctl run rerun RUN [--failed | --from TASK]
+               wloadctl run pause RUN | run resume RUN
+               wloadctl run mark RUN TASK succeeded|skipped
+               wloadctl run impact RUN TASK [--json]
         """
     static let cron = """
         usage: wloadctl cron next EXPR [--tz ZONE] [--from ISO8601] [--count N]

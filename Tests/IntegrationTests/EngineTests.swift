@@ -203,5 +203,26 @@ extension Integration {
                 #expect(audited, "reruns are audited with who asked")
             }
         }
+
+        @Test func historyShowsVersionsWithDiffsAndTheCLIDrivesControls() async throws {
+            try await Stack.withIsolated(name: "engine-cli", agents: 1) { stack in
+                let engine = EngineAPI(api: StackAPI(stack), tenant: "acme")
+                #expect(try await engine.apply(#"{"name": "h", "tasks": [{"id": "a", "run": "exit 1"}, {"id": "b", "run": "true", "after": ["a"]}]}"#).status == 201)
+                let first = try await engine.wait(try await engine.start("h"))
+                #expect(try await engine.apply(#"{"name": "h", "tasks": [{"id": "a", "run": "true"}, {"id": "b", "run": "true", "after": ["a"]}]}"#).status == 201)
+                let history = try engine.api.cli(["workflow", "history", "h"])
+                #expect(history.contains("version 2") && history.contains("version 1"))
+                #expect(history.contains(#"- "run" : "exit 1""#) && history.contains(#"+ "run" : "true""#), "\(history)")
+                // The first run stays pinned to version 1, so a rerun fails the same way.
+                _ = try engine.api.cli(["run", "rerun", first.id.key, "--failed"])
+                _ = try await engine.api.eventually { try await engine.run(first.id).reruns == 1 }
+                let rerun = try await engine.wait(first.id)
+                #expect(rerun.state == "failed" && rerun.task("a")?.state == "failed", "runs pin the version they started with")
+                let impact = try engine.api.cli(["run", "impact", first.id.key, "a"])
+                #expect(impact.contains("task a") && impact.contains("b"))
+                _ = try engine.api.cli(["run", "mark", first.id.key, "a", "succeeded"])
+                #expect(try await engine.wait(first.id, for: ["succeeded"]).task("b")?.state == "succeeded")
+            }
+        }
     }
 }

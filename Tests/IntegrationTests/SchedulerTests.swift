@@ -151,10 +151,7 @@ extension Integration {
         }
 
         private func cli(_ stack: Stack, _ arguments: String...) throws -> String {
-            let wloadctl = stack.configuration.binDirectory.appendingPathComponent("wloadctl").path
-            var environment = ProcessInfo.processInfo.environment
-            environment["WLOADCTL_HOME"] = stack.configuration.root.path
-            return try ProcessRunner.run([wloadctl, "--tenant", "acme"] + arguments, environment: environment)
+            try StackAPI(stack).cli(arguments)
         }
 
         /// overlap skip: fires that meet a running run are recorded as skipped, not started; a

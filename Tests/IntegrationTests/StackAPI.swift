@@ -86,6 +86,14 @@ struct StackAPI: Sendable {
         return try await decode(Records.self, "GET", "audit-service", "/v1/audit?run=\(id.uuidString.lowercased())", tenant: tenant).records
     }
 
+    /// Runs `wloadctl` against the stack as the platform admin acting for `tenant`; returns stdout.
+    func cli(_ arguments: [String], tenant: String = "acme") throws -> String {
+        let wloadctl = stack.configuration.binDirectory.appendingPathComponent("wloadctl").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["WLOADCTL_HOME"] = stack.configuration.root.path
+        return try ProcessRunner.run([wloadctl, "--tenant", tenant] + arguments, environment: environment)
+    }
+
     /// Polls `body` until it returns true (eventually-consistent read models such as the audit log).
     func eventually(timeout: Duration = .seconds(20), _ body: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
