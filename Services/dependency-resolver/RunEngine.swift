@@ -162,8 +162,10 @@ struct RunEngine: Sendable {
             var environment = task.env
             for (name, value) in run.parameters { environment["WL_PARAM_\(name)"] = value }
             environment["WL_LOGICAL_TIME"] = Timestamp.format(run.logicalTime)
+            // Until the resolver runs switch and sub-workflow tasks itself, a task without `run`
+            // goes out with an empty command, which the agent reports as a failed spawn.
             let spec = TaskSpec(runID: run.id, taskID: taskID, workflow: run.workflow, pool: task.pool,
-                                command: task.run, environment: environment)
+                                command: task.run ?? .argv([]), environment: environment)
             try outbox.publish(TaskReady(task: spec), tenant: run.tenant, topic: Topics.tasksReady, key: run.key)
             try audit(run, outbox, action: "task.ready", subjectType: "task", subjectID: taskID, taskID: taskID,
                       from: TaskState.pending.rawValue, to: TaskState.ready.rawValue)
