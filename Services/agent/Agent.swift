@@ -9,6 +9,7 @@ import ServiceKit
 /// committing the dispatch offset) before the process starts, so a crash before that point lets
 /// another agent take the message, and a crash after it is noticed by the dispatcher through the
 /// missing heartbeats. A ledger on local disk keeps a redelivered dispatch from starting twice.
+/// Running attempts are stopped by their timeout or by kill commands, which every agent reads.
 enum Agent {
     @Sendable static func build(_ context: ProcessContext) async throws -> ServiceApp {
         let configuration = try AgentConfiguration(context.environment, instanceID: context.configuration.instanceID)
@@ -16,13 +17,18 @@ enum Agent {
         let supervisor = ProcessSupervisor()
         let slots = SlotBoard(capacity: configuration.slots)
         let consumer = try context.consumer(group: "agent.\(configuration.pool)", topics: [Topics.dispatch(pool: configuration.pool)])
-        let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor)
+        let control = AttemptControl(grace: configuration.killGrace, supervisor: supervisor)
+        let killConsumer = try context.consumer(group: KillListener.group(configuration), topics: [Topics.agentControl],
+                                                properties: ["auto.offset.reset": "latest"])
+        let kills = KillListener(context: context, consumer: killConsumer, control: control)
+        let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor, control: control)
         let ledger = try AttemptLedger(path: "\(configuration.workDirectory)/accepted-attempts")
         let loop = DispatchLoop(context: context, consumer: consumer, runner: runner, slots: slots, ledger: ledger)
         let heartbeat = Heartbeat(context: context, configuration: configuration, slots: slots)
         context.logger.info("agent ready", [LogKey.agent: configuration.agentID, LogKey.pool: configuration.pool,
                                             "slots": "\(configuration.slots)"])
-        return ServiceApp(router: Router(), services: [heartbeat, loop])
+        // Stopped in reverse order: the dispatch loop drains first, while kills still arrive.
+        return ServiceApp(router: Router(), services: [kills, heartbeat, loop])
     }
 }
 
@@ -33,6 +39,8 @@ struct AgentConfiguration: Sendable {
     let slots: Int
     let workDirectory: String
     let heartbeatInterval: Duration
+    /// How long a task has between SIGTERM and SIGKILL when it is stopped (timeout or kill).
+    let killGrace: Duration
     let host: String
     /// Random per process start: lets the dispatcher tell this run of the agent from an earlier
     /// one with the same id, whose attempts died with it.
@@ -44,6 +52,7 @@ struct AgentConfiguration: Sendable {
         slots = try environment.int("WL_AGENT_SLOTS", default: 8, range: 1...4_096)
         workDirectory = environment.string("WL_AGENT_WORKDIR", default: FileManager.default.currentDirectoryPath + "/.wloadctl/agents/\(agentID)")
         heartbeatInterval = try environment.seconds("WL_HEARTBEAT_INTERVAL", default: 2)
+        killGrace = try environment.seconds("WL_KILL_GRACE", default: 5)
         host = ProcessInfo.processInfo.hostName
     }
 }

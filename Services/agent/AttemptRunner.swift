@@ -10,35 +10,49 @@ struct AttemptRunner: Sendable {
     let context: ProcessContext
     let configuration: AgentConfiguration
     let supervisor: ProcessSupervisor
+    let control: AttemptControl
     static let tailBytes = 2_048
 
     func run(_ dispatch: Envelope<TaskDispatch>) async {
         let task = dispatch.payload.task
         let attempt = dispatch.payload.attempt
-        let runKey = task.runID.key
-        let logger = context.logger.with([LogKey.tenant: dispatch.tenant, LogKey.run: runKey, LogKey.task: task.taskID, LogKey.attempt: "\(attempt)"])
-        let directory = "\(configuration.workDirectory)/runs/\(runKey)"
-        let logPath = "\(directory)/\(task.taskID).\(attempt).log"
+        let logger = context.logger.with([LogKey.tenant: dispatch.tenant, LogKey.run: task.runID.key, LogKey.task: task.taskID,
+                                          LogKey.attempt: "\(attempt)"])
+        let files = AttemptFiles(workDirectory: configuration.workDirectory, task: task, attempt: attempt)
         var status = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: attempt, state: .failed, agentID: configuration.agentID,
                                 agentSession: configuration.session)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let started = ContinuousClock.now
-            let code = try await supervisor.run(arguments: task.command.arguments, environment: environment(dispatch),
-                                                directory: directory, logPath: logPath)
-            status.exitCode = Int(code)
-            status.state = code == 0 ? .succeeded : .failed
-            logger.info("attempt finished", ["exitCode": "\(code)", LogKey.durationMs: "\(Int((ContinuousClock.now - started).inSeconds * 1000))"])
-        } catch {
-            status.reason = "spawn: \(error)"
-            logger.warning("attempt could not start", [LogKey.error: "\(error)"])
+        let termination = control.admit(dispatch)
+        defer { control.release(task, attempt: attempt) }
+        if let stop = termination.stopped {
+            // A kill for this attempt came before its dispatch: it never starts.
+            status.reason = stop.reason
+            logger.info("attempt killed before it started", ["reason": stop.reason])
+        } else {
+            await execute(dispatch, files: files, termination: termination, into: &status, logger: logger)
         }
-        status.outputTail = Self.tail(of: logPath)
+        status.outputTail = Self.tail(of: files.log)
         await report(status, tenant: dispatch.tenant, logger: logger)
     }
 
+    private func execute(_ dispatch: Envelope<TaskDispatch>, files: AttemptFiles, termination: Termination,
+                         into status: inout TaskStatus, logger: Logger) async {
+        let started = ContinuousClock.now
+        let code: Int32
+        do {
+            let pid = try await start(dispatch, files: files)
+            code = await supervise(pid, termination: termination, timeout: dispatch.payload.task.timeoutSeconds)
+        } catch {
+            status.reason = "spawn: \(error)"
+            logger.warning("attempt could not start", [LogKey.error: "\(error)"])
+            return
+        }
+        conclude(&status, code: code, stop: termination.stopped, outputPath: files.output)
+        logger.info("attempt finished", ["exitCode": "\(code)", "state": status.state.rawValue, "reason": status.reason ?? "",
+                                         LogKey.durationMs: "\(Int((ContinuousClock.now - started).inSeconds * 1000))"])
+    }
+
     /// The task's environment: a minimal base, the task's own variables, then the WL_ variables.
-    private func environment(_ dispatch: Envelope<TaskDispatch>) -> [String: String] {
+    func environment(_ dispatch: Envelope<TaskDispatch>, outputPath: String) -> [String: String] {
         let inherited = ProcessInfo.processInfo.environment
         var environment: [String: String] = [
             "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
@@ -53,6 +67,7 @@ struct AttemptRunner: Sendable {
         environment["WL_TASK_ID"] = task.taskID
         environment["WL_ATTEMPT"] = "\(dispatch.payload.attempt)"
         environment["WL_AGENT_ID"] = configuration.agentID
+        environment["WL_OUTPUT"] = outputPath
         return environment
     }
 

@@ -2,10 +2,11 @@ private import CSpawn
 import Foundation
 import Synchronization
 
-/// Starts task processes and reports their exit. Forking happens on one thread that lives as
-/// long as the agent, because PR_SET_PDEATHSIG fires when the *thread* that forked exits; one
-/// reaper thread collects every child with waitpid(-1). No Foundation.Process in this process,
-/// so the reaper never steals anybody else's child.
+/// Starts task processes and reports their exit. `start` and `wait(for:)` are separate so the
+/// caller holds the pid (also the process group id) while the task runs, to signal the group.
+/// Forking happens on one thread that lives as long as the agent, because PR_SET_PDEATHSIG fires
+/// when the *thread* that forked exits; one reaper thread collects every child with waitpid(-1).
+/// No Foundation.Process in this process, so the reaper never steals anybody else's child.
 final class ProcessSupervisor: Sendable {
     struct SpawnError: Error, CustomStringConvertible {
         let description: String
@@ -45,16 +46,18 @@ final class ProcessSupervisor: Sendable {
         reaperThread.start()
     }
 
-    /// Runs `arguments` with stdout and stderr appended to `logPath`; returns the exit code
-    /// (128 + signal when killed). `arguments[0]` without a slash is looked up in the PATH of
-    /// `environment`.
-    func run(arguments: [String], environment: [String: String], directory: String, logPath: String) async throws -> Int32 {
+    /// Starts `arguments` in a process group of its own with stdout and stderr appended to
+    /// `logPath`, and returns its pid (which is also the group's id). `arguments[0]` without a
+    /// slash is looked up in the PATH of `environment`. The caller must `wait(for:)` the pid
+    /// exactly once: its exit code is kept until then.
+    func start(arguments: [String], environment: [String: String], directory: String, logPath: String) async throws -> Int32 {
         guard let program = arguments.first else { throw SpawnError(description: "empty command") }
         guard let path = Self.resolve(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
             throw SpawnError(description: "command not found: \(program)")
         }
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SpawnError(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))") }
+        // The child has its own copy once forked; this one is only needed until then.
         defer { close(fd) }
         let pid = await withCheckedContinuation { continuation in
             reaper.withLock { $0.live += 1 }
@@ -66,7 +69,13 @@ final class ProcessSupervisor: Sendable {
             reaper.withLock { $0.live -= 1 }
             throw SpawnError(description: "fork failed: \(String(cString: strerror(-pid)))")
         }
-        return await withCheckedContinuation { continuation in
+        return pid
+    }
+
+    /// Waits for `pid`, started by `start`, to exit; returns its exit code (128 + signal when it
+    /// was killed). Not cancellable: the outcome of a running process is always needed.
+    func wait(for pid: Int32) async -> Int32 {
+        await withCheckedContinuation { continuation in
             let code = reaper.withLock { state -> Int32? in
                 if let code = state.exited.removeValue(forKey: pid) { return code }
                 state.waiters[pid] = continuation
@@ -85,6 +94,14 @@ final class ProcessSupervisor: Sendable {
 
     /// Sends `signal` to the whole process group of a task.
     func signalGroup(_ pid: Int32, _ signal: Int32) { _ = wl_kill_group(pid, signal) }
+
+    /// True while any process of the task's group has not exited: its leader may be gone while
+    /// children it started live on. Exited processes nobody reaped yet (zombies, for instance
+    /// under a PID 1 that does not reap orphans) do not count.
+    func groupIsAlive(_ pid: Int32) -> Bool {
+        guard wl_kill_group(pid, 0) != -ESRCH else { return false }
+        return ProcessTable.hasRunningMember(group: pid)
+    }
 
     private func reap() {
         while true {

@@ -10,14 +10,19 @@ final class ConsumerGroupState: Sendable {
     let logger: Logger
     let groupID: String
     private let onOffsetLost: @Sendable (String, Int32) -> Void
+    /// Where a partition this group never committed starts: the beginning, or the end for a
+    /// consumer configured with `auto.offset.reset=latest` (a broadcast read live, by a group of
+    /// its own that only cares about what happens from now on).
+    private let newPartitionStart: Int64
     /// Where each assigned partition was told to start, for partitions that have not delivered a
     /// message yet (whose librdkafka position is therefore unknown).
     private let startOffsets = Mutex<[TopicPartition: Int64]>([:])
     private let lostCount = Atomic<Int>(0)
 
-    init(logger: Logger, groupID: String, onOffsetLost: @escaping @Sendable (String, Int32) -> Void) {
+    init(logger: Logger, groupID: String, startAtEnd: Bool = false, onOffsetLost: @escaping @Sendable (String, Int32) -> Void) {
         self.logger = logger
         self.groupID = groupID
+        self.newPartitionStart = startAtEnd ? RdOffset.end : RdOffset.beginning
         self.onOffsetLost = onOffsetLost
     }
 
@@ -25,9 +30,10 @@ final class ConsumerGroupState: Sendable {
 
     // MARK: - Rebalance
 
-    /// Assigns partitions at their committed offsets, or at the beginning for partitions this
-    /// group never committed. Doing this explicitly (instead of `auto.offset.reset=earliest`)
-    /// leaves librdkafka's reset path, configured as `error`, for offsets that vanished.
+    /// Assigns partitions at their committed offsets, or at the beginning (the end when
+    /// `auto.offset.reset` is `latest`) for partitions this group never committed. Doing this
+    /// explicitly (instead of `auto.offset.reset=earliest`) leaves librdkafka's reset path,
+    /// configured as `error`, for offsets that vanished.
     func rebalance(_ client: OpaquePointer, _ code: rd_kafka_resp_err_t,
                    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
         switch code {
@@ -73,7 +79,7 @@ final class ConsumerGroupState: Sendable {
             if element.error != 0 {
                 starts[element.key] = RdOffset.stored
             } else {
-                starts[element.key] = element.offset >= 0 ? element.offset : RdOffset.beginning
+                starts[element.key] = element.offset >= 0 ? element.offset : newPartitionStart
             }
         }
         return starts

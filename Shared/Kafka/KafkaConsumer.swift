@@ -13,6 +13,8 @@ import Synchronization
 /// counter, `offsetLostEvents` and the `onOffsetLost` callback; the partition then resumes at the
 /// earliest offset still available. This relies on `auto.offset.reset=error` (set by default);
 /// overriding it through `properties` turns detection into librdkafka's own warning log line.
+/// `auto.offset.reset=latest` also makes partitions the group never committed start at the end
+/// instead of the beginning: for a group that reads a broadcast live and never commits.
 ///
 /// Keep polling: rebalances are served inside `poll`, and the whole group waits (eager protocol)
 /// until every member has polled and given up its partitions.
@@ -59,8 +61,11 @@ public final class KafkaConsumer: Sendable {
                 onOffsetLost: @escaping @Sendable (String, Int32) -> Void = { _, _ in }) throws {
         guard !topics.isEmpty else { throw KafkaError(.configuration, "consumer \(groupID) needs at least one topic") }
         let logger = logger.with(["kafka.group": groupID])
-        let group = ConsumerGroupState(logger: logger, groupID: groupID, onOffsetLost: onOffsetLost)
-        let conf = try RdKafkaConf(configuration.settings(defaults: Self.defaults(groupID: groupID)))
+        let settings = configuration.settings(defaults: Self.defaults(groupID: groupID))
+        let reset = settings.last { $0.0 == "auto.offset.reset" }?.1
+        let group = ConsumerGroupState(logger: logger, groupID: groupID, startAtEnd: ["latest", "largest", "end"].contains(reset ?? ""),
+                                       onOffsetLost: onOffsetLost)
+        let conf = try RdKafkaConf(settings)
         if let pointer = conf.pointer {
             rd_kafka_conf_set_rebalance_cb(pointer, rebalanceCallback)
         }
