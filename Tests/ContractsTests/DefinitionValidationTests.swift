@@ -36,8 +36,8 @@ import Testing
     }
 
     @Test func rejectsUnknownTaskFieldNamingTheTask() {
-        let message = rejection(#"{"name": "x", "tasks": [{"id": "a", "run": "true", "retry": 3}]}"#)
-        #expect(message.contains("tasks[0]") && message.contains("unknown field 'retry'"))
+        let message = rejection(#"{"name": "x", "tasks": [{"id": "a", "run": "true", "retries": 3}]}"#)
+        #expect(message.contains("tasks[0]") && message.contains("unknown field 'retries'"))
     }
 
     @Test func rejectsDuplicateTaskIDs() {
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func rejectsMissingRun() {
-        #expect(rejection(#"{"name": "x", "tasks": [{"id": "a"}]}"#) == "task 'a': field 'run' is missing")
+        #expect(rejection(#"{"name": "x", "tasks": [{"id": "a"}]}"#) == "task 'a' must have exactly one of 'run', 'switch' or 'workflow'")
     }
 
     @Test func rejectsRunOfWrongType() {

@@ -317,16 +317,12 @@ import Testing
         #expect(try WorkflowDefinition.parse(WireCoding.encode(definition)) == definition)
     }
 
-    /// With `retry`, the stored form uses RetryPolicy's property names (`delaySeconds`,
-    /// `maxDelaySeconds`, numbers) while definitions are written with `delay`/`maxDelay`
-    /// durations, so a stored definition cannot be applied again as it is.
+    /// The stored form (what `GET /v1/workflows/:name` returns) can be applied again as it is.
     @Test func theStoredFormWithRetryParsesBack() throws {
         let definition = try Self.parse(Self.everyField)
         let bytes = try WireCoding.encode(definition)
-        withKnownIssue("stored retry encodes as delaySeconds/maxDelaySeconds; parse rejects them as unknown fields") {
-            let reparsed = try WorkflowDefinition.parse(bytes)
-            #expect(reparsed == definition)
-        }
+        let reparsed = try WorkflowDefinition.parse(bytes)
+        #expect(reparsed == definition)
     }
 
     // MARK: - Parameters at trigger time

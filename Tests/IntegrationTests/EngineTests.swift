@@ -212,7 +212,9 @@ extension Integration {
                 #expect(try await engine.apply(#"{"name": "h", "tasks": [{"id": "a", "run": "true"}, {"id": "b", "run": "true", "after": ["a"]}]}"#).status == 201)
                 let history = try engine.api.cli(["workflow", "history", "h"])
                 #expect(history.contains("version 2") && history.contains("version 1"))
-                #expect(history.contains(#"- "run" : "exit 1""#) && history.contains(#"+ "run" : "true""#), "\(history)")
+                let lines = history.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                #expect(lines.contains { $0.hasPrefix("-") && $0.hasSuffix(#""run" : "exit 1""#) }, "\(history)")
+                #expect(lines.contains { $0.hasPrefix("+") && $0.hasSuffix(#""run" : "true""#) }, "\(history)")
                 // The first run stays pinned to version 1, so a rerun fails the same way.
                 _ = try engine.api.cli(["run", "rerun", first.id.key, "--failed"])
                 _ = try await engine.api.eventually { try await engine.run(first.id).reruns == 1 }
@@ -222,6 +224,61 @@ extension Integration {
                 #expect(impact.contains("task a") && impact.contains("b"))
                 _ = try engine.api.cli(["run", "mark", first.id.key, "a", "succeeded"])
                 #expect(try await engine.wait(first.id, for: ["succeeded"]).task("b")?.state == "succeeded")
+            }
+        }
+
+        @Test func outputsTimeoutsCancelAndDeadlines() async throws {
+            let receiver = try WebhookReceiver()
+            defer { receiver.stop() }
+            try await Stack.withIsolated(name: "engine-stop", agents: 1) { stack in
+                let engine = EngineAPI(api: StackAPI(stack), tenant: "acme")
+                let root = stack.configuration.root.path
+                let route = try WireCoding.encode(["webhookUrl": receiver.url])
+                #expect(try await engine.api.call("PUT", "notifier", "/v1/alert-routes", tenant: "acme", body: route).status == 200)
+                #expect(try await engine.apply("""
+                    {"name": "produce", "tasks": [
+                      {"id": "extract", "run": "echo rows=42 >> \\"$WL_OUTPUT\\"; echo name=daily >> \\"$WL_OUTPUT\\""},
+                      {"id": "load", "after": ["extract"], "when": "tasks.extract.outputs.rows > 0",
+                       "run": "echo {{tasks.extract.outputs.name}} > \(root)/load.out"},
+                      {"id": "nothing_to_do", "after": ["extract"], "when": "tasks.extract.outputs.rows == 0", "run": "true"},
+                      {"id": "slow", "run": "sleep 30", "timeout": "1s"}
+                    ]}
+                    """).status == 201)
+                let produced = try await engine.wait(try await engine.start("produce"))
+                #expect(produced.task("extract")?.outputs == ["rows": "42", "name": "daily"])
+                #expect(produced.states["load"] == "succeeded" && produced.states["nothing_to_do"] == "skipped")
+                #expect((try? String(contentsOfFile: "\(root)/load.out", encoding: .utf8)) == "daily\n")
+                #expect(produced.task("slow")?.state == "failed" && produced.task("slow")?.reason == "timeout")
+
+                // A run timeout and a cancel both kill the running process.
+                #expect(try await engine.apply("""
+                    {"name": "stuck", "timeout": "2s", "tasks": [{"id": "hang", "run": "echo $$ > \(root)/stuck.pid; exec sleep 60"}]}
+                    """).status == 201)
+                let stuck = try await engine.wait(try await engine.start("stuck"))
+                #expect(stuck.state == "failed" && stuck.reason?.contains("run timeout") == true)
+                #expect(try await processGone(pidFile: "\(root)/stuck.pid", engine), "the run timeout killed the task's process")
+                #expect(try await engine.apply("""
+                    {"name": "cancel-me", "deadline": {"after": "1s"}, "tasks": [{"id": "hang", "run": "echo $$ > \(root)/cancel.pid; exec sleep 60"}]}
+                    """).status == 201)
+                let cancelled = try await engine.start("cancel-me")
+                _ = try await engine.wait(cancelled, task: "hang", state: "running")
+                let missed = try await engine.api.eventually {
+                    receiver.received.contains { String(decoding: $0, as: UTF8.self).contains("deadline.missed") }
+                }
+                #expect(missed, "the missed deadline was alerted")
+                let cancel = try await engine.api.call("POST", "trigger-service", "/v1/runs/\(cancelled.key)/cancel", tenant: "acme")
+                #expect(cancel.status == 202)
+                #expect(try await engine.wait(cancelled).state == "cancelled")
+                #expect(try await processGone(pidFile: "\(root)/cancel.pid", engine), "cancel killed the task's process")
+            }
+        }
+
+        /// True once the pid in `pidFile` names no live process (a zombie counts as gone).
+        private func processGone(pidFile: String, _ engine: EngineAPI) async throws -> Bool {
+            let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            return try await engine.api.eventually(timeout: .seconds(15)) {
+                guard let stat = try? String(contentsOfFile: "/proc/\(text)/stat", encoding: .utf8) else { return true }
+                return stat.split(separator: " ").dropFirst(2).first == "Z"
             }
         }
     }

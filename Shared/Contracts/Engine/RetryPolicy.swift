@@ -28,6 +28,31 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
         self.nonRetryableExitCodes = nonRetryableExitCodes
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case limit, delay, backoff, maxDelay, jitter, nonRetryableExitCodes
+    }
+
+    /// Stored in the definition's own words ("delay": "10s"), so a stored definition parses again.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        limit = try container.decode(Int.self, forKey: .limit)
+        delaySeconds = DurationText.seconds(try container.decode(String.self, forKey: .delay)) ?? Self.defaultDelaySeconds
+        backoff = try container.decode(Backoff.self, forKey: .backoff)
+        maxDelaySeconds = DurationText.seconds(try container.decode(String.self, forKey: .maxDelay)) ?? Self.defaultMaxDelaySeconds
+        jitter = try container.decode(Double.self, forKey: .jitter)
+        nonRetryableExitCodes = try container.decodeIfPresent([Int].self, forKey: .nonRetryableExitCodes) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(limit, forKey: .limit)
+        try container.encode(DurationText.format(delaySeconds), forKey: .delay)
+        try container.encode(backoff, forKey: .backoff)
+        try container.encode(DurationText.format(maxDelaySeconds), forKey: .maxDelay)
+        try container.encode(jitter, forKey: .jitter)
+        if !nonRetryableExitCodes.isEmpty { try container.encode(nonRetryableExitCodes, forKey: .nonRetryableExitCodes) }
+    }
+
     /// Whether a task that has failed `failures` times (this one included) is tried again.
     /// Timeouts are retried like any failure; a failure with a non-retryable exit code, a
     /// refused command (`policy`) or a cancellation is not.
