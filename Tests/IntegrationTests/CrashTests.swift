@@ -35,6 +35,56 @@ extension Integration {
             }
         }
 
+        /// The same with the engine's moving parts in the run: conditions, a switch, a retried
+        /// task and a sub-workflow. Every command runs exactly once (the flaky one exactly twice).
+        @Test func conditionsRetriesAndSubWorkflowsSurviveKills() async throws {
+            try await Stack.withIsolated(name: "crash-engine") { stack in
+                let api = StackAPI(stack)
+                let engine = EngineAPI(api: api, tenant: "acme")
+                let output = stack.configuration.root.appendingPathComponent("tasks.out").path
+                let marker = stack.configuration.root.appendingPathComponent("flaky.marker").path
+                #expect(try await engine.apply(Workflows.layered(name: "child", layers: 8, width: 4, file: output, sleep: 0.5)).status == 201)
+                let record = Workflows.recording(output, sleep: 0.2)
+                #expect(try await engine.apply("""
+                    {"name": "parent", "params": {"mode": "full"}, "tasks": [
+                      {"id": "start", "run": \(JSONString.quote(record))},
+                      {"id": "full", "run": \(JSONString.quote(record)), "after": ["start"], "when": "params.mode == 'full'"},
+                      {"id": "quick", "run": \(JSONString.quote(record)), "after": ["start"], "when": "params.mode == 'quick'"},
+                      {"id": "flaky", "after": ["start"], "retry": {"limit": 2, "delay": "1s"},
+                       "run": \(JSONString.quote("echo \"$WL_TASK_ID $WL_ATTEMPT $WL_TENANT\" >> \(output); [ -f \(marker) ] || { touch \(marker); exit 1; }"))},
+                      {"id": "route", "after": ["full", "quick"], "triggerRule": "noneFailed",
+                       "switch": {"cases": [{"when": "params.mode == 'full'", "goto": "deep"}], "default": "shallow"}},
+                      {"id": "deep", "workflow": {"name": "child"}, "after": ["route"]},
+                      {"id": "shallow", "run": \(JSONString.quote(record)), "after": ["route"]},
+                      {"id": "end", "run": \(JSONString.quote(record)), "after": ["deep", "shallow", "flaky"], "triggerRule": "noneFailed"}
+                    ]}
+                    """).status == 201)
+                let id = try await engine.start("parent")
+                var generator = SystemRandomNumberGenerator()
+                var kills = 0
+                let victims = ["dependency-resolver", "dispatcher", "trigger-service"]
+                while kills < 6, try await !["succeeded", "failed", "cancelled"].contains(engine.run(id).state) {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_200, using: &generator)))
+                    let victim = victims.randomElement(using: &generator) ?? "dispatcher"
+                    await stack.kill(victim)
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...500, using: &generator)))
+                    try await stack.start(victim)
+                    kills += 1
+                }
+                let run = try await engine.wait(id, timeout: .seconds(180))
+                #expect(run.state == "succeeded")
+                #expect(run.states == ["start": "succeeded", "full": "succeeded", "quick": "skipped", "flaky": "succeeded",
+                                       "route": "succeeded", "deep": "succeeded", "shallow": "skipped", "end": "succeeded"])
+                let lines = recordedLines(output)
+                let perTask = Dictionary(grouping: lines, by: { $0.split(separator: " ").first.map(String.init) ?? "" })
+                #expect(perTask["flaky"]?.count == 2, "the flaky task ran twice: once failing, once retried")
+                #expect(perTask.filter { $0.key != "flaky" }.values.allSatisfy { $0.count == 1 },
+                        "no task ran twice: \(perTask.filter { $0.value.count > 1 && $0.key != "flaky" }.keys.sorted())")
+                #expect(perTask.count == 4 + 32, "start, full, flaky, end and the child's 32 tasks ran")
+                #expect(kills >= 2, "the run outlived the kills")
+            }
+        }
+
         @Test func runSurvivesKilledAgentAndNoTaskSucceedsTwice() async throws {
             try await Stack.withIsolated(name: "crash-agent", configure: { configuration in
                 configuration.environment["dispatcher"] = ["WL_AGENT_TIMEOUT": "3"]
