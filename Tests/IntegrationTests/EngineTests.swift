@@ -273,6 +273,22 @@ extension Integration {
             }
         }
 
+        /// A 1,000-wide fan-out and fan-in through the real pipeline: the join starts once, after
+        /// all 1,000 (the engine's O(edges touched) tallies; the 10,000-task DAGs are proven in
+        /// AdvanceScaleTests without processes).
+        @Test func thousandWideFanOutAndFanIn() async throws {
+            try await Stack.withIsolated(name: "engine-wide") { stack in
+                let engine = EngineAPI(api: StackAPI(stack), tenant: "acme")
+                let middle = (0..<1_000).map { "m\($0)" }
+                let definition = Workflows.definition(name: "wide", tasks: [("start", "true", [])] + middle.map { ($0, "true", ["start"]) }
+                    + [("join", "true", middle)])
+                #expect(try await engine.apply(definition).status == 201)
+                let run = try await engine.wait(try await engine.start("wide"), timeout: .seconds(240))
+                #expect(run.state == "succeeded")
+                #expect(run.tasks.count == 1_002 && run.tasks.allSatisfy { $0.state == "succeeded" && $0.attempt == 1 })
+            }
+        }
+
         /// True once the pid in `pidFile` names no live process (a zombie counts as gone).
         private func processGone(pidFile: String, _ engine: EngineAPI) async throws -> Bool {
             let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
