@@ -289,6 +289,22 @@ extension Integration {
             }
         }
 
+        /// A 10,002-task DAG (a root, 100 chains of 100 tasks, a join) through the real pipeline.
+        @Test func tenThousandTaskDAG() async throws {
+            try await Stack.withIsolated(name: "engine-10k") { stack in
+                let engine = EngineAPI(api: StackAPI(stack), tenant: "acme")
+                var tasks: [(id: String, run: String, after: [String])] = [("root", "true", [])]
+                for chain in 0..<100 {
+                    for link in 0..<100 { tasks.append(("c\(chain)l\(link)", "true", [link == 0 ? "root" : "c\(chain)l\(link - 1)"])) }
+                }
+                tasks.append(("join", "true", (0..<100).map { "c\($0)l99" }))
+                #expect(try await engine.apply(Workflows.definition(name: "huge", tasks: tasks)).status == 201)
+                let run = try await engine.wait(try await engine.start("huge"), timeout: .seconds(400))
+                #expect(run.state == "succeeded")
+                #expect(run.tasks.count == 10_002 && run.tasks.allSatisfy { $0.state == "succeeded" })
+            }
+        }
+
         /// True once the pid in `pidFile` names no live process (a zombie counts as gone).
         private func processGone(pidFile: String, _ engine: EngineAPI) async throws -> Bool {
             let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
