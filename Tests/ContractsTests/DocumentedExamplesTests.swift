@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import Testing
 
-/// The workflow examples in the README and docs/workflows.md are valid definitions, so what the
+/// The workflow examples in examples/, the README and docs/workflows.md are valid definitions, so what the
 /// documentation shows works when applied.
 struct DocumentedExamplesTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -13,6 +13,11 @@ struct DocumentedExamplesTests {
         return text.components(separatedBy: "```json\n").dropFirst().compactMap { block in
             block.components(separatedBy: "```").first
         }.filter { $0.contains("\"tasks\"") }
+    }
+
+    @Test(arguments: ["examples/nightly-report.json", "examples/fan-out.json"]) func exampleFilesParse(file: String) throws {
+        let bytes = try Data(contentsOf: Self.root.appendingPathComponent(file))
+        #expect(throws: Never.self) { try WorkflowDefinition.parse(Array(bytes)) }
     }
 
     @Test(arguments: ["README.md", "docs/workflows.md"]) func examplesParse(file: String) throws {

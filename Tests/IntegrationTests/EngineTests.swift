@@ -305,6 +305,21 @@ extension Integration {
             }
         }
 
+        /// The workflows `make demo` runs succeed (examples/*.json).
+        @Test func exampleWorkflowsSucceed() async throws {
+            let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("examples")
+            try await Stack.withIsolated(name: "engine-examples") { stack in
+                let engine = EngineAPI(api: StackAPI(stack), tenant: "acme")
+                for file in ["nightly-report", "fan-out"] {
+                    let text = try String(contentsOf: examples.appendingPathComponent("\(file).json"), encoding: .utf8)
+                    #expect(try await engine.apply(text).status == 201)
+                    let run = try await engine.wait(try await engine.start(file))
+                    #expect(run.state == "succeeded", "\(file): \(run.states)")
+                }
+            }
+        }
+
         /// True once the pid in `pidFile` names no live process (a zombie counts as gone).
         private func processGone(pidFile: String, _ engine: EngineAPI) async throws -> Bool {
             let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
