@@ -89,4 +89,10 @@ import Testing
         #expect(failure("{{ tasks.a.outputs.k }}") == "task 'a' wrote no output 'k'")
         #expect(failure("{{ run.logicalDate }}") == "run.logicalDate is not available here")
     }
+
+    @Test func backslashMakesALiteralDoubleBrace() throws {
+        let template = try Template.parse(#"docker inspect --format '\{{.State}}' {{params.name}}"#)
+        #expect(template.references == [.parameter("name")])
+        #expect(try template.render { _ in "db" } == "docker inspect --format '{{.State}}' db")
+    }
 }

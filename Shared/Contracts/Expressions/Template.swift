@@ -1,8 +1,8 @@
 /// Text with `{{ reference }}` placeholders, as in task commands, environment values and working
 /// directories: `--region={{ params.region }}`.
 ///
-/// There is no escape for a literal `{{`; every `{{` opens a placeholder. A `}}` outside a
-/// placeholder is ordinary text.
+/// `\{{` is a literal `{{` (for Go templates such as `docker inspect --format '\{{.State}}'`);
+/// every other `{{` opens a placeholder. A `}}` outside a placeholder is ordinary text.
 public struct Template: Sendable, Equatable {
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -21,6 +21,12 @@ public struct Template: Sendable, Equatable {
             guard let open = find("{", in: scalars, from: index) else {
                 literal.append(contentsOf: scalars[index...])
                 break
+            }
+            if open > index, scalars[open - 1] == "\\" {
+                literal.append(contentsOf: scalars[index..<open - 1])
+                literal.append(contentsOf: "{{".unicodeScalars)
+                index = open + 2
+                continue
             }
             literal.append(contentsOf: scalars[index..<open])
             guard let close = find("}", in: scalars, from: open + 2) else {
