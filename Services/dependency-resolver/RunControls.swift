@@ -49,10 +49,7 @@ extension RunEngine {
     /// upstream tasks that keep their results, then the trigger rules run as for a new run.
     private func rerun(_ run: RunContext, _ control: RunControl, _ connection: PostgresConnection, _ outbox: Outbox) throws {
         let graph = run.plan.graph
-        var states: [Int: TaskState] = [:]
-        for row in try connection.query("SELECT task_id, state FROM task_instances WHERE run_id = $1", [run.id]) {
-            if let position = graph.index[try row.string("task_id")] { states[position] = TaskState(rawValue: try row.string("state")) }
-        }
+        let states = try taskStates(run, connection)
         let reset: Set<Int>
         switch control.action {
         case .rerunFailed:
@@ -131,10 +128,7 @@ extension RunEngine {
         if current == .failed { try connection.execute("UPDATE runs SET tasks_failed = tasks_failed - 1 WHERE id = $1", [run.id]) }
         try effects.audit(run, "task.\(target.rawValue)", task: task, from: current.rawValue, to: target.rawValue, actor: control.requestedBy,
                           details: ["reason": "marked by hand"])
-        var states: [Int: TaskState] = [:]
-        for row in try connection.query("SELECT task_id, state FROM task_instances WHERE run_id = $1", [run.id]) {
-            if let index = run.plan.graph.index[try row.string("task_id")] { states[index] = TaskState(rawValue: try row.string("state")) }
-        }
+        let states = try taskStates(run, connection)
         let downstream = Set(run.plan.graph.descendants(of: task).compactMap { run.plan.graph.index[$0] })
         if downstream.isEmpty {
             let failed = try connection.query("SELECT tasks_failed FROM runs WHERE id = $1", [run.id]).first?.int("tasks_failed") ?? 0
@@ -144,6 +138,15 @@ extension RunEngine {
             return
         }
         try reopen(run, downstream, states: states, action: "rerunDownstream", actor: control.requestedBy, connection, outbox)
+    }
+
+    /// Every task's state, by position.
+    private func taskStates(_ run: RunContext, _ connection: PostgresConnection) throws -> [Int: TaskState] {
+        var states: [Int: TaskState] = [:]
+        for row in try connection.query("SELECT task_id, state FROM task_instances WHERE run_id = $1", [run.id]) {
+            if let position = run.plan.graph.index[try row.string("task_id")] { states[position] = TaskState(rawValue: try row.string("state")) }
+        }
+        return states
     }
 
     private func stopWork(_ run: RunContext, _ task: String, reason: String, _ effects: RunEffects, _ connection: PostgresConnection) throws {
