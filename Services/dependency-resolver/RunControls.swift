@@ -40,9 +40,7 @@ extension RunEngine {
                                                              to: RunState.running.rawValue, actor: actor)
         let held = try connection.query("SELECT task_id FROM task_instances WHERE run_id = $1 AND state = 'held' ORDER BY position", [run.id])
             .compactMap { run.plan.graph.index[try $0.string("task_id")] }
-        try advance(resumed, connection, outbox) { ledger in
-            try Advance.propagate(try ledger.launch(held), graph: run.plan.graph, rules: run.plan.rules, ledger: &ledger)
-        }
+        try advance(resumed, connection, outbox) { try $0.start(held) }
     }
 
     /// Reopens a finished run. The chosen tasks go back to pending with tallies rebuilt from the
@@ -116,8 +114,7 @@ extension RunEngine {
             if [.ready, .dispatched, .running].contains(current) { try stopWork(run, task, reason: "marked \(target.rawValue) by \(control.requestedBy)", effects, connection) }
             try RunTimers.cancel(run: run.id, tasks: [task], connection)
             try advance(run, actor: control.requestedBy, connection, outbox) { ledger in
-                let ended = try ledger.end(position, as: target, from: current, reason: "marked by hand", actor: control.requestedBy)
-                try Advance.propagate([ended], graph: run.plan.graph, rules: run.plan.rules, ledger: &ledger)
+                try ledger.propagate([try ledger.end(position, as: target, from: current, reason: "marked by hand", actor: control.requestedBy)])
             }
             return
         }

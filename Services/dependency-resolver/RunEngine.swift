@@ -94,8 +94,7 @@ struct RunEngine: Sendable {
             guard next.isTerminal, let outcome = next.outcome else { return }
             try advance(run, connection, outbox) { ledger in
                 ledger.count(ended: next)
-                try Advance.propagate([Completion(task: position, outcome: outcome)], graph: run.plan.graph, rules: run.plan.rules,
-                                      ledger: &ledger)
+                try ledger.propagate([Completion(task: position, outcome: outcome)])
             }
         }
     }
@@ -118,9 +117,7 @@ struct RunEngine: Sendable {
         switch timer.kind {
         case .retry:
             guard let position = run.plan.graph.index[timer.taskID], try taskState(run, timer.taskID, connection) == .retrying else { return }
-            try advance(run, connection, outbox) { ledger in
-                try Advance.propagate(try ledger.launch([position]), graph: run.plan.graph, rules: run.plan.rules, ledger: &ledger)
-            }
+            try advance(run, connection, outbox) { try $0.start([position]) }
         case .runTimeout:
             let limit = run.plan.definition.timeout ?? "its timeout"
             try lifecycle(outbox).stop(run, as: .failed, reason: "run timeout (\(limit))", actor: RunEffects.actor, connection)
@@ -139,9 +136,8 @@ struct RunEngine: Sendable {
                 SELECT upstream_workflow FROM run_waits WHERE run_id = $1 AND task_id = $2 AND met_by IS NULL ORDER BY upstream_workflow
                 """, [run.id, timer.taskID]).map { try $0.string("upstream_workflow") }
             try advance(run, connection, outbox) { ledger in
-                let ended = try ledger.end(position, as: .failed, from: .waiting,
-                                           reason: "dependency timeout: no successful run of \(open.joined(separator: ", "))")
-                try Advance.propagate([ended], graph: run.plan.graph, rules: run.plan.rules, ledger: &ledger)
+                try ledger.propagate([try ledger.end(position, as: .failed, from: .waiting,
+                                                     reason: "dependency timeout: no successful run of \(open.joined(separator: ", "))")])
             }
         }
     }
@@ -158,9 +154,7 @@ struct RunEngine: Sendable {
         try RunTimers.cancel(run: run.id, tasks: [met.taskID], connection)
         try RunEffects(outbox: outbox, logger: logger).audit(run, "task.dependencies-met", task: met.taskID,
                                                              details: ["upstreamRun": met.upstreamRunID.key])
-        try advance(run, connection, outbox) { ledger in
-            try Advance.propagate(try ledger.launch([position]), graph: run.plan.graph, rules: run.plan.rules, ledger: &ledger)
-        }
+        try advance(run, connection, outbox) { try $0.start([position]) }
     }
 
     // MARK: - Shared steps

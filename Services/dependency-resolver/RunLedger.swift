@@ -81,11 +81,23 @@ final class RunLedger: AdvanceLedger {
             try effects.audit(run, "task.waiting", task: graph.ids[task], from: TaskState.pending.rawValue, to: TaskState.waiting.rawValue,
                               details: ["waitFor": (run.plan.waits[task] ?? []).map(\.workflow).joined(separator: ",")])
         }
-        return completions + (try launch(runnable.filter { !open.contains($0) }))
+        return completions + (try launch(runnable.filter { !open.contains($0) }, outputs: outputs))
+    }
+
+    /// Follows `completions` through the DAG (see `Advance.propagate`).
+    func propagate(_ completions: [Completion]) throws {
+        var ledger = self
+        try Advance.propagate(completions, graph: graph, rules: run.plan.rules, ledger: &ledger)
+    }
+
+    /// Starts `tasks` (a retry, a met wait, a resume) and follows those that could not start.
+    func start(_ tasks: [Int]) throws {
+        try propagate(try launch(tasks))
     }
 
     /// Starts tasks that passed their rule, condition and waits: held while the run is paused.
-    func launch(_ tasks: [Int]) throws -> [Completion] {
+    /// `outputs` are the upstream outputs when the caller already read them.
+    func launch(_ tasks: [Int], outputs: [String: [String: String]]? = nil) throws -> [Completion] {
         guard !tasks.isEmpty else { return [] }
         if run.state == .paused {
             try connection.execute("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
@@ -94,7 +106,7 @@ final class RunLedger: AdvanceLedger {
             return []
         }
         var completions: [Completion] = []
-        for failure in try launcher.launch(tasks, run: run) {
+        for failure in try launcher.launch(tasks, run: run, outputs: outputs) {
             completions.append(try end(failure.task, as: .failed, from: nil, reason: failure.reason))
         }
         return completions
