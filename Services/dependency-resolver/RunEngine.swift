@@ -70,7 +70,7 @@ struct RunEngine: Sendable {
             let failures = try current.int("failures") + (next == .failed ? 1 : 0)
             let task = run.plan.definition.tasks[position]
             var retryAt: Date?
-            if next == .failed, let policy = task.retry,
+            if next == .failed, let policy = RetryPolicy.governing(task.retry, reason: status.reason),
                policy.allowsRetry(failures: failures, exitCode: status.exitCode, reason: status.reason) {
                 next = .retrying
                 retryAt = Date().addingTimeInterval(policy.delay(afterFailure: failures, random: Double.random(in: 0..<1)))

@@ -93,7 +93,9 @@ struct TaskLauncher {
         for (name, template) in templates.env { environment[name] = try template.render(values) }
         environment["WL_LOGICAL_TIME"] = Timestamp.format(run.logicalTime)
         return TaskSpec(runID: run.id, taskID: definition.id, workflow: run.workflow, pool: definition.pool, command: command,
-                        environment: environment, directory: try templates.cwd?.render(values), timeoutSeconds: definition.timeoutSeconds)
+                        environment: environment, directory: try templates.cwd?.render(values), timeoutSeconds: definition.timeoutSeconds,
+                        priority: definition.priority, selector: definition.selector, concurrency: definition.concurrency,
+                        runAs: definition.runAs)
     }
 
     struct ChildMissing: Error, CustomStringConvertible {

@@ -21,7 +21,7 @@ struct DevBrokerConfig: Sendable {
 
     static let defaultTopics: [String] = {
         var topics = Topics.all
-        for extra in [Topics.dispatch(pool: "default"), "wl.runs.status"] where !topics.contains(extra) {
+        for extra in ["wl.runs.status"] where !topics.contains(extra) {
             topics.append(extra)
         }
         return topics

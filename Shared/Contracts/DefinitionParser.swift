@@ -40,6 +40,7 @@ enum DefinitionReader {
     ]
     static let taskFields: Set<String> = [
         "id", "run", "after", "pool", "env", "cwd", "triggerRule", "when", "switch", "workflow", "waitFor", "retry", "timeout",
+        "priority", "selector", "concurrency", "runAs",
     ]
 
     static func workflow(_ value: JSONValue) throws(DefinitionError) -> WorkflowDefinition {
@@ -83,6 +84,7 @@ enum DefinitionReader {
         }
         var task = TaskDefinition(id: id, run: run, after: after, pool: pool, env: env)
         try readFlowFields(fields, into: &task, at: at)
+        try readPlacementFields(fields, into: &task, at: at)
         return task
     }
 

@@ -57,9 +57,20 @@ public struct TaskSpec: Codable, Sendable, Equatable {
     public var directory: String?
     /// Execution timeout: the agent kills the process group and reports `failed`, reason `timeout`.
     public var timeoutSeconds: Int?
+    /// 0 (lowest) to 9 (most urgent) within the tenant's queue; nil means `TaskSpec.defaultPriority`.
+    public var priority: Int?
+    /// A label selector (`LabelSelector` syntax) the chosen agent's labels must match.
+    public var selector: String?
+    /// A semaphore shared by every task naming the same key, across workflows and tenants.
+    public var concurrency: ConcurrencyLimit?
+    /// The user the agent runs the process as (its policy file must allow it); the agent's own when nil.
+    public var runAs: String?
+
+    public static let defaultPriority = 5
 
     public init(runID: UUID, taskID: String, workflow: String, pool: String, command: Command, environment: [String: String],
-                directory: String? = nil, timeoutSeconds: Int? = nil) {
+                directory: String? = nil, timeoutSeconds: Int? = nil, priority: Int? = nil, selector: String? = nil,
+                concurrency: ConcurrencyLimit? = nil, runAs: String? = nil) {
         self.runID = runID
         self.taskID = taskID
         self.workflow = workflow
@@ -68,6 +79,23 @@ public struct TaskSpec: Codable, Sendable, Equatable {
         self.environment = environment
         self.directory = directory
         self.timeoutSeconds = timeoutSeconds
+        self.priority = priority
+        self.selector = selector
+        self.concurrency = concurrency
+        self.runAs = runAs
+    }
+
+    public var effectivePriority: Int { priority ?? Self.defaultPriority }
+}
+
+/// A named semaphore: at most `limit` tasks naming `key` run at once, whoever they belong to.
+public struct ConcurrencyLimit: Codable, Sendable, Equatable, Hashable {
+    public var key: String
+    public var limit: Int
+
+    public init(key: String, limit: Int) {
+        self.key = key
+        self.limit = limit
     }
 }
 
@@ -79,16 +107,64 @@ public struct TaskReady: MessagePayload, Equatable {
     public init(task: TaskSpec) { self.task = task }
 }
 
-/// dispatcher → agents of a pool: run this attempt.
-public struct TaskDispatch: MessagePayload, Equatable {
-    public static let type = "task.dispatch"
-    public static let version = 1
+/// What the dispatcher orders one agent (process) to run. Signed as a whole, so an agent can
+/// trust every field: which attempt, for which tenant, addressed to which agent and session.
+public struct DispatchOrder: Codable, Sendable, Equatable {
     public var task: TaskSpec
     public var attempt: Int
-    public init(task: TaskSpec, attempt: Int) {
+    public var tenant: String
+    public var agentID: String
+    /// The agent process the order is for; a restarted agent (new session) drops orders for its
+    /// old session, which the dispatcher has already given to someone else.
+    public var agentSession: String?
+    public var issuedAt: Date
+
+    public init(task: TaskSpec, attempt: Int, tenant: String, agentID: String, agentSession: String?, issuedAt: Date) {
         self.task = task
         self.attempt = attempt
+        self.tenant = tenant
+        self.agentID = agentID
+        self.agentSession = agentSession
+        self.issuedAt = issuedAt
     }
+
+    public var key: AttemptRef { AttemptRef(runID: task.runID, taskID: task.taskID, attempt: attempt) }
+}
+
+/// dispatcher → one agent: a `DispatchOrder` as the exact JSON bytes that were signed, and the
+/// detached Ed25519 signature over them (hex). Agents refuse orders whose signature does not verify.
+public struct TaskDispatch: MessagePayload, Equatable {
+    public static let type = "task.dispatch"
+    public static let version = 2
+    public var order: String
+    public var signature: String
+
+    public init(order: String, signature: String) {
+        self.order = order
+        self.signature = signature
+    }
+}
+
+/// One attempt of one task.
+public struct AttemptRef: Codable, Sendable, Equatable, Hashable {
+    public var runID: UUID
+    public var taskID: String
+    public var attempt: Int
+
+    public init(runID: UUID, taskID: String, attempt: Int) {
+        self.runID = runID
+        self.taskID = taskID
+        self.attempt = attempt
+    }
+}
+
+/// Reasons a failed attempt reports when no exit code tells the story.
+public enum TaskFailure {
+    /// The attempt's agent stopped heart-beating or restarted; the dispatcher reports it.
+    public static let lost = "lost"
+    /// The agent's local policy refused the command, tenant or user; the text after
+    /// `policy: ` says which rule. Never retried.
+    public static let policy = "policy"
 }
 
 /// A change in one attempt's life, reported by the dispatcher (dispatched) and agents (the rest).
@@ -138,20 +214,36 @@ public struct AgentHeartbeat: MessagePayload, Equatable {
     /// New on every start of the agent process; see `TaskStatus.agentSession`.
     public var session: String?
     public var host: String
+    /// The first of `pools` (what older readers know).
     public var pool: String
+    /// Every pool the agent serves.
+    public var pools: [String]?
+    /// The agent's labels (os, region, any key=value) that task selectors match.
+    public var labels: [String: String]?
     public var slots: Int
     public var running: Int
+    /// Host load: the 1-minute load average divided by the CPU count (1.0 = every CPU busy).
+    public var load: Double?
+    /// The attempts running on the agent now, so the dispatcher can stop superseded ones.
+    public var attempts: [AttemptRef]?
     public var startedAt: Date
 
-    public init(agentID: String, session: String?, host: String, pool: String, slots: Int, running: Int, startedAt: Date) {
+    public init(agentID: String, session: String?, host: String, pools: [String], labels: [String: String] = [:], slots: Int,
+                running: Int, load: Double? = nil, attempts: [AttemptRef] = [], startedAt: Date) {
         self.agentID = agentID
         self.session = session
         self.host = host
-        self.pool = pool
+        self.pool = pools.first ?? "default"
+        self.pools = pools
+        self.labels = labels
         self.slots = slots
         self.running = running
+        self.load = load
+        self.attempts = attempts
         self.startedAt = startedAt
     }
+
+    public var servedPools: [String] { pools ?? [pool] }
 }
 
 /// Something a tenant's people should hear about.

@@ -21,11 +21,24 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
     public var retry: RetryPolicy?
     /// Execution timeout as written ("30m"); the agent kills the process group when it passes.
     public var timeout: String?
+    /// 0–9, 9 first, within the tenant's queue; 5 when not given.
+    public var priority: Int?
+    /// A `LabelSelector` the agent that runs it must match, e.g. `os=linux,region in (eu-west)`.
+    public var selector: String?
+    /// A semaphore across all workflows and tenants, e.g. `{"key": "db:ledger", "limit": 3}`.
+    public var concurrency: ConcurrencyLimit?
+    /// The user the process runs as; the agent's policy file must allow it.
+    public var runAs: String?
 
     public init(id: String, run: Command?, after: [String] = [], pool: String = "default", env: [String: String] = [:],
                 cwd: String? = nil, triggerRule: TriggerRule = .allSuccess, when: String? = nil,
                 switchCases: SwitchDefinition? = nil, workflow: SubWorkflowDefinition? = nil,
-                waitFor: [WorkflowDependency] = [], retry: RetryPolicy? = nil, timeout: String? = nil) {
+                waitFor: [WorkflowDependency] = [], retry: RetryPolicy? = nil, timeout: String? = nil,
+                priority: Int? = nil, selector: String? = nil, concurrency: ConcurrencyLimit? = nil, runAs: String? = nil) {
+        self.priority = priority
+        self.selector = selector
+        self.concurrency = concurrency
+        self.runAs = runAs
         self.id = id
         self.run = run
         self.after = after
@@ -45,6 +58,7 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case id, run, after, pool, env, cwd, triggerRule, when, switchCases = "switch", workflow, waitFor, retry, timeout
+        case priority, selector, concurrency, runAs
     }
 
     /// Definitions stored before these fields existed decode with their defaults.
@@ -63,6 +77,10 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         waitFor = try container.decodeIfPresent([WorkflowDependency].self, forKey: .waitFor) ?? []
         retry = try container.decodeIfPresent(RetryPolicy.self, forKey: .retry)
         timeout = try container.decodeIfPresent(String.self, forKey: .timeout)
+        priority = try container.decodeIfPresent(Int.self, forKey: .priority)
+        selector = try container.decodeIfPresent(String.self, forKey: .selector)
+        concurrency = try container.decodeIfPresent(ConcurrencyLimit.self, forKey: .concurrency)
+        runAs = try container.decodeIfPresent(String.self, forKey: .runAs)
     }
 
     /// Defaults are left out, so a definition that uses none of the newer fields encodes (and
@@ -82,6 +100,10 @@ public struct TaskDefinition: Codable, Sendable, Equatable {
         if !waitFor.isEmpty { try container.encode(waitFor, forKey: .waitFor) }
         try container.encodeIfPresent(retry, forKey: .retry)
         try container.encodeIfPresent(timeout, forKey: .timeout)
+        try container.encodeIfPresent(priority, forKey: .priority)
+        try container.encodeIfPresent(selector, forKey: .selector)
+        try container.encodeIfPresent(concurrency, forKey: .concurrency)
+        try container.encodeIfPresent(runAs, forKey: .runAs)
     }
 }
 

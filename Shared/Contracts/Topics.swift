@@ -22,12 +22,19 @@ public enum Topics {
     /// every state-changing service → audit-service: who did what, when. Key: tenant.
     public static let audit = "wl.audit"
 
-    /// dispatcher → the agents of one pool. Key: run id + task id, spreading a run over the pool.
-    public static func dispatch(pool: String) -> String { "wl.tasks.dispatch.\(pool)" }
+    /// dispatcher → one agent: the dispatcher picks the agent (pool, labels, load), so every
+    /// agent has a topic of its own. Key: run id.
+    public static func dispatch(agent: String) -> String { "wl.agents.\(agent).dispatch" }
 
-    /// The topics the dev broker creates up front (dispatch topics of other pools are auto-created).
+    /// Whether `name` can name an agent (and so its dispatch topic): 1–100 of `[A-Za-z0-9._-]`.
+    public static func isAgentName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 100 && name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-"
+        }
+    }
+
+    /// The topics the dev broker creates up front (agents' dispatch topics are auto-created).
     public static let all: [String] = [
         runsRequested, tasksReady, tasksStatus, tasksLogs, agentsHeartbeat, agentControl, runsEvents, alerts, commands, audit,
-        dispatch(pool: "default"),
     ]
 }

@@ -43,6 +43,56 @@ public enum Sodium {
         }
     }
 
+    /// A new Ed25519 key pair: the 64-byte secret key (seed + public key, libsodium's layout) and
+    /// the 32-byte public key.
+    public static func ed25519KeyPair() -> (secretKey: [UInt8], publicKey: [UInt8]) {
+        _ = initialised
+        var publicKey = [UInt8](repeating: 0, count: Int(crypto_sign_PUBLICKEYBYTES))
+        var secretKey = [UInt8](repeating: 0, count: Int(crypto_sign_SECRETKEYBYTES))
+        _ = crypto_sign_keypair(&publicKey, &secretKey)
+        return (secretKey, publicKey)
+    }
+
+    /// The detached Ed25519 signature (64 bytes) of `message`; nil when `secretKey` is not 64 bytes.
+    public static func ed25519Sign(_ message: [UInt8], secretKey: [UInt8]) -> [UInt8]? {
+        _ = initialised
+        guard secretKey.count == Int(crypto_sign_SECRETKEYBYTES) else { return nil }
+        var signature = [UInt8](repeating: 0, count: Int(crypto_sign_BYTES))
+        guard crypto_sign_detached(&signature, nil, message, UInt64(message.count), secretKey) == 0 else { return nil }
+        return signature
+    }
+
+    /// Whether `signature` is a valid Ed25519 signature of `message` under `publicKey`.
+    public static func ed25519Verify(_ signature: [UInt8], of message: [UInt8], publicKey: [UInt8]) -> Bool {
+        _ = initialised
+        guard signature.count == Int(crypto_sign_BYTES), publicKey.count == Int(crypto_sign_PUBLICKEYBYTES) else { return false }
+        return crypto_sign_verify_detached(signature, message, UInt64(message.count), publicKey) == 0
+    }
+
+    /// The bytes of a hex string (either case); nil when it is not hex.
+    public static func bytes(hex text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -8,6 +8,17 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
     public static let defaultDelaySeconds = 10
     public static let defaultMaxDelaySeconds = 3_600
 
+    /// What a task without a retry policy gets when its attempt dies with its agent (reason
+    /// `lost`): the infrastructure failed, not the task, so it is tried again at once on another
+    /// agent, up to 3 times. A task with a policy of its own is retried by that policy instead.
+    public static let lostAgentDefault = RetryPolicy(limit: 3, delaySeconds: 0)
+
+    /// The policy that governs a failure with `reason`: the task's own, else the lost-agent default
+    /// for attempts lost with their agent, else none.
+    public static func governing(_ own: RetryPolicy?, reason: String?) -> RetryPolicy? {
+        own ?? (reason == TaskFailure.lost ? lostAgentDefault : nil)
+    }
+
     /// Retries after the first try (0: never retried).
     public var limit: Int
     public var delaySeconds: Int
