@@ -49,6 +49,7 @@ let package = Package(
         shared("Postgres", ["CPostgres", "Runtime"]),
         shared("HTTP", ["CMicroHTTPD", "Runtime"]),
         shared("Contracts", ["Runtime", "Scheduling"]),
+        shared("Governance", ["Contracts", "Scheduling"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
         shared("LocalStack", ["Runtime"]),
         shared("Scheduling", []),
@@ -65,6 +66,7 @@ let package = Package(
 
         tests("RuntimeTests", ["Runtime"]),
         tests("ContractsTests", ["Contracts"]),
+        tests("GovernanceTests", ["Governance", "Contracts"]),
         tests("KafkaTests", ["Kafka", "Runtime"]),
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
