@@ -56,7 +56,7 @@ let package = Package(
 
         service("trigger-service", "TriggerService", serviceDeps + ["Scheduling", "Sodium"]),
         service("dependency-resolver", "DependencyResolver", serviceDeps),
-        service("dispatcher", "Dispatcher", serviceDeps),
+        service("dispatcher", "Dispatcher", serviceDeps + ["Governance"]),
         service("agent", "Agent", serviceDeps + ["CSpawn"]),
         service("audit-service", "AuditService", serviceDeps),
         service("cmdb-service", "CMDBService", serviceDeps),

@@ -1,24 +1,65 @@
 import Contracts
+import Governance
 import HTTP
 import Runtime
 import ServiceKit
 
-/// dispatcher: turns ready tasks into numbered attempts on their pool's topic, holding a lease per
-/// task; tracks agent liveness from heartbeats and re-dispatches the attempts of agents that went
-/// silent. Tenancy, quotas and fairness plug in here in a later issue.
+/// dispatcher: the platform's governor. Ready tasks wait in their tenant's queue; scheduling
+/// passes dispatch them under every limit at once (quotas, ceilings, peak windows, ramp-up,
+/// slow-down, concurrency keys, weighted fair share, priorities) to the least-loaded eligible
+/// agent, as signed orders on that agent's topic, each a numbered attempt holding a lease.
+/// Agents that go silent lose their attempts, which the resolver retries per the task's policy.
 enum Dispatcher {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let agentTimeout = try context.environment.seconds("WL_AGENT_TIMEOUT", default: 10)
+        let environment = context.environment
+        let agentTimeout = try environment.seconds("WL_AGENT_TIMEOUT", default: 10)
+        let acceptTimeout = try environment.seconds("WL_ACCEPT_TIMEOUT", default: 60)
+        let interval = try environment.seconds("WL_SCHEDULE_INTERVAL", default: 0.1)
+        guard let keyFile = environment.optional("WL_DISPATCH_SIGNING_KEY_FILE") else {
+            throw DispatchSigning.KeyError(description: "WL_DISPATCH_SIGNING_KEY_FILE is not set: the dispatcher signs every order it sends")
+        }
+        let signer = try DispatchSigner(secretKeyFile: keyFile)
+        let wake = WakeSignal()
+        let queue = TaskQueue(logger: context.logger)
         let leases = LeaseBook(logger: context.logger)
+        let registry = AgentRegistry(logger: context.logger)
         let loop = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus, Topics.agentsHeartbeat]) { message, connection, outbox in
             switch message.header.type {
-            case TaskReady.type: try leases.dispatch(try message.decode(TaskReady.self), connection, outbox)
-            case TaskStatus.type: try leases.track(try message.decode(TaskStatus.self), connection)
-            case AgentHeartbeat.type: try leases.recordHeartbeat(try message.decode(AgentHeartbeat.self), connection)
+            case TaskReady.type:
+                try queue.enqueue(try message.decode(TaskReady.self), connection)
+                wake.notify()
+            case TaskStatus.type:
+                if try leases.track(try message.decode(TaskStatus.self), connection) { wake.notify() }
+            case AgentHeartbeat.type: try registry.record(try message.decode(AgentHeartbeat.self), connection, outbox)
             default: context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
             }
         }
-        let sweeper = LostAgentSweeper(context: context, leases: leases, agentTimeout: agentTimeout)
-        return ServiceApp(router: Router(), services: [sweeper, loop])
+        let metrics = DispatcherMetrics()
+        let loader = SnapshotLoader(queueDepth: try environment.int("WL_QUEUE_DEPTH", default: 200, range: 1...100_000),
+                                    maxDispatches: try environment.int("WL_PASS_MAX_DISPATCHES", default: 500, range: 1...100_000),
+                                    agentTimeout: agentTimeout, logger: context.logger)
+        let scheduler = Scheduler(context: context, loader: loader, writer: PlanWriter(signer: signer, logger: context.logger),
+                                  wake: wake, interval: interval, metrics: metrics)
+        let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake)
+        let refresher = MetricsRefresher(context: context, metrics: metrics, agentTimeout: agentTimeout)
+        return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, loop])
+    }
+
+    static func routes(_ context: ServiceContext, agentTimeout: Duration, wake: WakeSignal) -> Router {
+        let governance = GovernanceRoutes(context: context, agentTimeout: agentTimeout, wake: wake)
+        let agents = AgentRoutes(context: context, agentTimeout: agentTimeout, wake: wake)
+        var router = Router()
+        router.get("/v1/queue", governance.queue)
+        router.get("/v1/quotas", governance.quotas)
+        router.put("/v1/quotas/:tenant", governance.setQuota)
+        router.get("/v1/throttles", governance.throttles)
+        router.put("/v1/throttles/global", governance.setThrottle)
+        router.put("/v1/throttles/pools/:pool", governance.setThrottle)
+        router.get("/v1/agents", agents.list)
+        router.post("/v1/agents/:id/drain", agents.drain)
+        router.post("/v1/agents/:id/undrain", agents.undrain)
+        router.get("/v1/pools", agents.pools)
+        router.put("/v1/pools/:name", agents.setPool)
+        return router
     }
 }

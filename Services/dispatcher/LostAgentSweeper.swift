@@ -4,51 +4,63 @@ import Postgres
 import Runtime
 import ServiceKit
 
-/// Re-dispatches attempts whose agent stopped heart-beating, or came back as a new process (a new
-/// session under the same id: the old process's attempts died with it): the lease moves to a new attempt
-/// number, so if the old agent comes back its reports are fenced off. Rows are claimed with
-/// `SKIP LOCKED`, so any number of dispatcher instances can sweep without double re-dispatch.
+/// Gives up the attempts of agents that stopped heart-beating, came back as a new process (a new
+/// session under the same id: the old process's attempts died with it), or never took an order
+/// addressed to them: each such attempt is marked `lost` and reported `failed` with reason `lost`,
+/// so the resolver retries it per the task's retry policy (a new attempt, on another agent).
+/// If the old agent comes back, its reports for those attempts are fenced off and its heartbeat
+/// gets them killed (`AgentRegistry`). Rows are claimed with `SKIP LOCKED`, so any number of
+/// dispatcher instances can sweep without reporting an attempt twice.
 struct LostAgentSweeper: Service {
     let name = "lost-agent-sweeper"
     let context: ServiceContext
-    let leases: LeaseBook
     let agentTimeout: Duration
+    /// How long an order may wait for its (live) agent to accept it.
+    let acceptTimeout: Duration
+    let wake: WakeSignal
 
     func run() async throws {
-        let seconds = agentTimeout.inSeconds
         while !Task.isCancelled {
             await Task.pause(.seconds(1))
             if Task.isCancelled { break }
             do {
-                let count = try await sweep(timeoutSeconds: seconds)
-                if count > 0 { context.logger.warning("re-dispatched attempts of silent agents", ["count": "\(count)"]) }
+                let count = try await sweep()
+                if count > 0 {
+                    context.logger.warning("gave up attempts of lost agents", ["count": "\(count)"])
+                    wake.notify()
+                }
             } catch {
                 context.logger.error("sweep failed", [LogKey.error: "\(error)"])
             }
         }
     }
 
-    private func sweep(timeoutSeconds: Double) async throws -> Int {
-        let leases = leases
+    private func sweep() async throws -> Int {
+        let timeout = agentTimeout.inSeconds, accept = acceptTimeout.inSeconds
         return try await context.transaction { connection, outbox in
+            try connection.execute("""
+                UPDATE agent_liveness SET lost_at = now()
+                WHERE lost_at IS NULL AND last_seen < now() - make_interval(secs => $1)
+                """, [timeout])
             let lost = try connection.query("""
                 WITH lost AS (
-                    SELECT l.run_id, l.task_id, l.agent_id AS lost_agent FROM task_leases l LEFT JOIN agent_liveness a ON a.agent_id = l.agent_id
-                    WHERE l.state = 'running' AND (COALESCE(a.last_seen, l.updated_at) < now() - make_interval(secs => $1)
-                        OR a.session IS DISTINCT FROM l.agent_session AND a.session IS NOT NULL AND l.agent_session IS NOT NULL)
+                    SELECT l.run_id, l.task_id FROM task_leases l LEFT JOIN agent_liveness a ON a.agent_id = l.agent_id
+                    WHERE l.state IN ('dispatched', 'running') AND (a.agent_id IS NULL OR a.lost_at IS NOT NULL
+                        OR (a.session IS DISTINCT FROM l.agent_session AND a.session IS NOT NULL AND l.agent_session IS NOT NULL)
+                        OR (l.state = 'dispatched' AND l.dispatched_at < now() - make_interval(secs => $2)))
                     ORDER BY l.updated_at LIMIT 500 FOR UPDATE OF l SKIP LOCKED)
-                UPDATE task_leases t SET attempt = t.attempt + 1, state = 'dispatched', agent_id = NULL,
-                    dispatched_at = now(), updated_at = now()
+                UPDATE task_leases t SET state = 'lost', updated_at = now()
                 FROM lost WHERE t.run_id = lost.run_id AND t.task_id = lost.task_id
-                RETURNING t.tenant, t.attempt, t.spec::text AS spec, lost.lost_agent
-                """, [timeoutSeconds])
+                RETURNING t.run_id, t.task_id, t.tenant, t.attempt, t.agent_id
+                """, [timeout, accept])
             for row in lost {
-                let spec = try row.json("spec", as: TaskSpec.self)
-                let tenant = try row.string("tenant")
-                let attempt = try row.int("attempt")
-                try leases.publishAttempt(spec, attempt: attempt, tenant: tenant, outbox)
-                try outbox.publish(AuditRecord(actor: "dispatcher", action: "task.redispatch", subjectType: "task", subjectID: spec.taskID,
-                                               runID: spec.runID, taskID: spec.taskID, details: ["attempt": "\(attempt)", "lostAgent": try row.optionalString("lost_agent") ?? "unknown"]),
+                let runID = try row.uuid("run_id"), taskID = try row.string("task_id"), tenant = try row.string("tenant")
+                let attempt = try row.int("attempt"), agent = try row.optionalString("agent_id") ?? "unknown"
+                try outbox.publish(TaskStatus(runID: runID, taskID: taskID, attempt: attempt, state: .failed, agentID: agent,
+                                              reason: TaskFailure.lost),
+                                   tenant: tenant, topic: Topics.tasksStatus, key: runID.key)
+                try outbox.publish(AuditRecord(actor: "dispatcher", action: "task.lost", subjectType: "task", subjectID: taskID,
+                                               runID: runID, taskID: taskID, details: ["attempt": "\(attempt)", "lostAgent": agent]),
                                    tenant: tenant, topic: Topics.audit, key: tenant)
             }
             return lost.count

@@ -9,6 +9,7 @@ import Sodium
 public enum DispatchSigning {
     public struct KeyError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// The order did not verify or could not be read; the agent refuses it.

@@ -12,11 +12,21 @@ public struct Principal: Sendable, Equatable {
     /// The tenant every read and write of this request is scoped to.
     public let tenant: String
     public let role: Role
+    /// A platform credential (tenant `*`) acting for `tenant`.
+    public let platform: Bool
 
-    public init(name: String, tenant: String, role: Role) {
+    public init(name: String, tenant: String, role: Role, platform: Bool = false) {
         self.name = name
         self.tenant = tenant
         self.role = role
+        self.platform = platform
+    }
+
+    /// Rejects callers other than a platform administrator (platform-wide settings).
+    public func requirePlatformAdmin() throws(HTTPError) {
+        guard platform, role == .admin else {
+            throw HTTPError.forbidden("credential '\(name)' is not a platform administrator")
+        }
     }
 
     /// Rejects callers whose role may not change state.
@@ -60,7 +70,7 @@ public final class Authenticator: Sendable {
         guard let tenant = request.header(Self.tenantHeader), Self.isTenantName(tenant) else {
             throw HTTPError.badRequest("a platform credential must name the tenant to act for in the X-WL-Tenant header")
         }
-        return Principal(name: credential.name, tenant: tenant, role: credential.role)
+        return Principal(name: credential.name, tenant: tenant, role: credential.role, platform: true)
     }
 
     /// Stores a credential; the token itself is never stored.

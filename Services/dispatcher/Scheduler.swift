@@ -1,0 +1,81 @@
+import Contracts
+import Foundation
+import Governance
+import Postgres
+import Runtime
+import ServiceKit
+
+/// Runs scheduling passes: when woken (a task was queued, a slot freed, an agent was lost) and at
+/// least every `interval` (token buckets refill with time). Each pass is one transaction that
+/// first takes a Postgres advisory lock, so passes of all dispatcher instances run one after
+/// another and every global limit holds across instances; the lock dies with a killed instance's
+/// connection, so a survivor carries on at once. Ingest (queueing ready tasks, tracking reports,
+/// heartbeats) is shared by partition through the consumer group; passes are short, so instances
+/// take turns rather than wait on one another.
+struct Scheduler: Service {
+    let name = "scheduler"
+    let context: ServiceContext
+    let loader: SnapshotLoader
+    let writer: PlanWriter
+    let wake: WakeSignal
+    let interval: Duration
+    let metrics: DispatcherMetrics
+
+    /// The bytes of "wlsched".
+    static let lockKey: Int64 = 0x0077_6c73_6368_6564
+    /// Without a pass for this long, the cluster counts as restarting and the ramp-up begins again.
+    static let rampGapSeconds = 10.0
+
+    func run() async throws {
+        var first = true
+        while !Task.isCancelled {
+            do {
+                let dispatched = try await pass(startsRamp: first)
+                first = false
+                if dispatched >= loader.maxDispatches { continue }
+            } catch {
+                context.logger.error("scheduling pass failed", [LogKey.error: "\(error)"])
+            }
+            await wake.wait(upTo: interval)
+        }
+    }
+
+    /// One pass; returns how many tasks it dispatched.
+    func pass(startsRamp: Bool) async throws -> Int {
+        let started = ContinuousClock.now
+        let loader = loader, writer = writer
+        let outcome = try await context.transaction { connection, outbox -> PassOutcome in
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            let now = Date()
+            let ramp = try Self.rampStart(connection, startsRamp: startsRamp, now: now)
+            guard let snapshot = try loader.load(connection, now: now, rampStartedAt: ramp) else {
+                try connection.execute("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
+                return PassOutcome(dispatched: [], adjustment: nil)
+            }
+            let plan = DispatchPlanner.plan(snapshot)
+            try writer.apply(plan, snapshot: snapshot, connection, outbox)
+            try connection.execute("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = $1 WHERE id = 1", [plan.globalAdjustment])
+            return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment)
+        }
+        metrics.recordPass(outcome, since: started)
+        return outcome.dispatched.count
+    }
+
+    /// When the ramp-up in force began: a dispatcher process's first pass starts one, and so does
+    /// a pass after none ran for `rampGapSeconds` (every dispatcher was down).
+    static func rampStart(_ connection: PostgresConnection, startsRamp: Bool, now: Date) throws -> Date? {
+        guard let row = try connection.query("""
+            UPDATE dispatcher_state SET ramp_started_at = CASE
+                WHEN $1 OR last_pass_at IS NULL OR last_pass_at < now() - make_interval(secs => $2) THEN now()
+                ELSE ramp_started_at END
+            WHERE id = 1 RETURNING ramp_started_at
+            """, [startsRamp, rampGapSeconds]).first else { return nil }
+        return try row.optionalDate("ramp_started_at")
+    }
+}
+
+/// What a pass did, for metrics.
+struct PassOutcome: Sendable {
+    let dispatched: [String]
+    let adjustment: String?
+}

@@ -1,0 +1,116 @@
+import Contracts
+import Foundation
+import Governance
+import Postgres
+import Runtime
+import ServiceKit
+
+/// Reads what a scheduling pass decides from, inside the pass's transaction: each tenant's queue
+/// head, the running counts, today's dispatch counts, the token buckets, the configured limits
+/// and the live agents.
+struct SnapshotLoader: Sendable {
+    /// How many of each tenant's queued tasks a pass looks at.
+    let queueDepth: Int
+    let maxDispatches: Int
+    let agentTimeout: Duration
+    let logger: Logger
+
+    func load(_ connection: PostgresConnection, now: Date, rampStartedAt: Date?) throws -> DispatchSnapshot? {
+        let queues = try self.queues(connection)
+        guard !queues.isEmpty else { return nil }
+        var snapshot = DispatchSnapshot(now: now.timeIntervalSince1970, queues: queues, agents: [], maxDispatches: maxDispatches)
+        snapshot.running = try running(connection)
+        snapshot.daily = try daily(connection)
+        snapshot.buckets = try buckets(connection)
+        snapshot.settings = try GovernanceSettingsStore.load(connection)
+        snapshot.agents = try agents(connection)
+        snapshot.rampStartedAt = rampStartedAt?.timeIntervalSince1970
+        return snapshot
+    }
+
+    /// The first `queueDepth` queued tasks of every tenant with any, most urgent first. The
+    /// tenants are found with a skip scan over the queue index, so a tenant with 100,000 queued
+    /// tasks costs no more to find than one with a single task.
+    private func queues(_ connection: PostgresConnection) throws -> [String: [QueuedTask]] {
+        let rows = try connection.query("""
+            WITH RECURSIVE tenants AS (
+                (SELECT tenant FROM task_leases WHERE state = 'queued' ORDER BY tenant LIMIT 1)
+                UNION ALL
+                SELECT (SELECT tenant FROM task_leases WHERE state = 'queued' AND tenant > tenants.tenant ORDER BY tenant LIMIT 1)
+                FROM tenants WHERE tenants.tenant IS NOT NULL)
+            SELECT q.run_id, q.task_id, q.tenant, q.pool, q.priority, q.selector, q.concurrency_key, q.concurrency_limit
+            FROM tenants t CROSS JOIN LATERAL (
+                SELECT run_id, task_id, tenant, pool, priority, selector, concurrency_key, concurrency_limit
+                FROM task_leases WHERE state = 'queued' AND tenant = t.tenant
+                ORDER BY priority DESC, queue_seq LIMIT $1) q
+            WHERE t.tenant IS NOT NULL
+            ORDER BY q.tenant, q.priority DESC
+            """, [queueDepth])
+        var queues: [String: [QueuedTask]] = [:]
+        for row in rows {
+            var task = QueuedTask(runID: try row.uuid("run_id"), taskID: try row.string("task_id"), tenant: try row.string("tenant"),
+                                  pool: try row.string("pool"), priority: try row.int("priority"))
+            if let text = try row.optionalString("selector") {
+                do { task.selector = try LabelSelector(parsing: text) } catch {
+                    // Definitions are checked at apply time; a bad stored selector matches no agent
+                    // (the task waits with a reason naming it) rather than every agent.
+                    logger.error("unreadable selector", [LogKey.run: task.runID.key, LogKey.task: task.taskID, LogKey.error: error.description])
+                    task.selector = (try? LabelSelector(parsing: "unreadable-selector")) ?? .any
+                }
+            }
+            if let key = try row.optionalString("concurrency_key"), let limit = try row.optionalInt("concurrency_limit") {
+                task.concurrency = ConcurrencyLimit(key: key, limit: limit)
+            }
+            queues[task.tenant, default: []].append(task)
+        }
+        return queues
+    }
+
+    private func running(_ connection: PostgresConnection) throws -> RunningCounts {
+        var counts = RunningCounts()
+        for row in try connection.query("""
+            SELECT tenant, pool, concurrency_key, count(*)::int AS n FROM task_leases
+            WHERE state IN ('dispatched', 'running') GROUP BY tenant, pool, concurrency_key
+            """) {
+            counts.add(tenant: try row.string("tenant"), pool: try row.string("pool"), key: try row.optionalString("concurrency_key"),
+                       count: try row.int("n"))
+        }
+        return counts
+    }
+
+    private func daily(_ connection: PostgresConnection) throws -> [QuotaScope: Int] {
+        var counts: [QuotaScope: Int] = [:]
+        for row in try connection.query("""
+            SELECT tenant, pool, count FROM daily_dispatches WHERE day = (now() AT TIME ZONE 'UTC')::date
+            """) {
+            let pool = try row.string("pool")
+            counts[QuotaScope(tenant: try row.string("tenant"), pool: pool.isEmpty ? nil : pool)] = try row.int("count")
+        }
+        return counts
+    }
+
+    private func buckets(_ connection: PostgresConnection) throws -> [String: TokenBucket] {
+        var buckets: [String: TokenBucket] = [:]
+        for row in try connection.query("SELECT scope, tokens, refreshed_at FROM rate_buckets") {
+            buckets[try row.string("scope")] = TokenBucket(tokens: try row.double("tokens"), at: try row.double("refreshed_at"))
+        }
+        return buckets
+    }
+
+    /// Agents heard from within the timeout and not lost, with their slots in use counted from
+    /// the leases they hold (what the dispatcher gave them, which is ahead of their heartbeats).
+    private func agents(_ connection: PostgresConnection) throws -> [AgentState] {
+        try connection.query("""
+            SELECT a.agent_id, a.session, to_json(a.pools)::text AS pools, a.labels::text AS labels, a.slots, a.load, a.draining,
+                (SELECT count(*)::int FROM task_leases l WHERE l.agent_id = a.agent_id AND l.state IN ('dispatched', 'running')) AS running
+            FROM agent_liveness a
+            WHERE a.lost_at IS NULL AND a.last_seen >= now() - make_interval(secs => $1) AND a.slots > 0
+            ORDER BY a.agent_id
+            """, [agentTimeout.inSeconds]).map { row in
+            AgentState(id: try row.string("agent_id"), session: try row.optionalString("session"),
+                       pools: Set(try row.json("pools", as: [String].self)),
+                       labels: try row.json("labels", as: [String: String].self), slots: try row.int("slots"),
+                       running: try row.int("running"), load: try row.optionalDouble("load"), draining: try row.bool("draining"))
+        }
+    }
+}
