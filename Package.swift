@@ -62,7 +62,7 @@ let package = Package(
         service("cmdb-service", "CMDBService", serviceDeps),
         service("notifier", "Notifier", serviceDeps),
         service("dev-broker", "DevBroker", ["Kafka", "Runtime", "Contracts"]),
-        service("wloadctl", "WLoadCtl", ["Contracts", "Runtime", "LocalStack", "HTTP", "Scheduling"]),
+        service("wloadctl", "WLoadCtl", ["Contracts", "Runtime", "LocalStack", "HTTP", "Scheduling", "Governance"]),
 
         tests("RuntimeTests", ["Runtime"]),
         tests("ContractsTests", ["Contracts"]),

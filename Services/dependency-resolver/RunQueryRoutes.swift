@@ -23,6 +23,9 @@ struct RunQueryRoutes: Sendable {
         let childRun: UUID?
         /// Who ended it by hand, or stopped the run it belonged to.
         let finishedBy: String?
+        /// While it waits in the dispatcher's queue: what holds it back (a quota, a throttle, a
+        /// concurrency key, no eligible agent).
+        let waitingFor: String?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -36,6 +39,7 @@ struct RunQueryRoutes: Sendable {
             try container.encodeIfPresent(outputs, forKey: .outputs)
             try container.encodeIfPresent(childRun, forKey: .childRun)
             try container.encodeIfPresent(finishedBy, forKey: .finishedBy)
+            try container.encodeIfPresent(waitingFor, forKey: .waitingFor)
         }
     }
 
@@ -108,14 +112,16 @@ struct RunQueryRoutes: Sendable {
             FROM runs u LEFT JOIN run_requests r ON r.run_id = u.id WHERE u.id = $1 AND u.tenant = $2
             """, [id, tenant]).first else { return nil }
         let tasks = try connection.query("""
-            SELECT task_id, state, attempt, exit_code, reason, agent_id, failures, outputs::text AS outputs, child_run_id, finished_by
-            FROM task_instances WHERE run_id = $1 ORDER BY position
+            SELECT t.task_id, t.state, t.attempt, t.exit_code, t.reason, t.agent_id, t.failures, t.outputs::text AS outputs,
+                   t.child_run_id, t.finished_by, CASE WHEN l.state = 'queued' THEN l.wait_reason END AS waiting_for
+            FROM task_instances t LEFT JOIN task_leases l ON l.run_id = t.run_id AND l.task_id = t.task_id
+            WHERE t.run_id = $1 ORDER BY t.position
             """, [id]).map { row in
             TaskView(id: try row.string("task_id"), state: try row.string("state"), attempt: try row.int("attempt"),
                      exitCode: try row.optionalInt("exit_code"), reason: try row.optionalString("reason"),
                      agent: try row.optionalString("agent_id"), failures: try row.int("failures"),
                      outputs: try row.optionalJSON("outputs", as: [String: String].self), childRun: try row.optionalUUID("child_run_id"),
-                     finishedBy: try row.optionalString("finished_by"))
+                     finishedBy: try row.optionalString("finished_by"), waitingFor: try row.optionalString("waiting_for"))
         }
         return RunView(id: id, workflow: try run.string("workflow"), version: try run.int("workflow_version"), tenant: tenant,
                        state: try run.string("state"), logicalTime: try run.date("logical_time"), source: try run.string("source"),

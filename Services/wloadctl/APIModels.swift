@@ -41,6 +41,8 @@ struct RunDetail: Decodable {
         let exitCode: Int?
         let reason: String?
         let agent: String?
+        /// What holds it in the dispatcher's queue, while it waits there.
+        let waitingFor: String?
     }
 
     let id: String

@@ -68,6 +68,12 @@ struct Arguments {
         return number
     }
 
+    /// At most `limit` positionals.
+    func positionals(upTo limit: Int, usage: String) throws(CLIError) -> [String] {
+        guard positionals.count <= limit else { throw .usage("unexpected argument '\(positionals[limit])'", usage) }
+        return positionals
+    }
+
     /// Exactly `count` positionals, named in the error when they are missing or too many.
     func positionals(exactly count: Int, _ what: String, usage: String) throws(CLIError) -> [String] {
         guard positionals.count == count else {

@@ -63,7 +63,7 @@ enum RunCommand {
         var table = Table("TASK", "STATE", "ATTEMPT", "EXIT", "AGENT", "REASON")
         for task in run.tasks {
             table.add(task.id, task.state, task.attempt.map(String.init).orDash, task.exitCode.map(String.init).orDash,
-                      task.agent.orDash, task.reason.orDash)
+                      task.agent.orDash, (task.reason ?? task.waitingFor).orDash)
         }
         Output.line(table.render())
         return ExitCode.success

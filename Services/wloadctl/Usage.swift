@@ -52,6 +52,21 @@ enum Usage {
           resources [--class C] [--pool P]
                                         CMDB resources (agents register themselves)
           alert webhook URL             send this tenant's run-failure alerts to URL
+
+        governance (dispatcher):
+          queue [--limit N]             this tenant's running/queued counts, throttle reason, next
+                                        dispatch estimate and first queued tasks with their reasons
+          quota show [TENANT]           every tenant's queue and quotas (platform admin), else yours
+          quota set TENANT [--pool P] [--max-running N] [--rate PER_S] [--burst N] [--daily N] [--clear]
+                                        change a quota (tenant-wide, or in pool P); 'none' lifts one
+          throttle show                 global and pool ceilings, peak windows, ramp-up, slow-down
+          throttle set [--pool P] [--rate PER_S] [--burst N] [--max-running N]
+                       [--peak "mon-fri 08:00-18:00 Europe/Berlin" --peak-rate R --peak-max-running N]...
+                       [--clear-peaks] [--ramp-up S] [--ramp-start-rate R] [--slow-down-load L] [--slow-down-rate R]
+          agent list                    agents: state, pools, labels, running/slots, load
+          agent drain AGENT             finish running tasks, take no new ones; agent undrain AGENT
+          pool list                     pools: dedicated or shared, agents, slots, running, queued
+          pool set POOL --dedicated TENANT | --shared
           help                          this text
 
         RUN is a run id, or TENANT/ID to address a run of another tenant than --tenant.
@@ -60,6 +75,21 @@ enum Usage {
         """
 
     static let stack = "usage: wloadctl stack up|down|status"
+    static let queue = "usage: wloadctl queue [--limit N]"
+    static let quota = """
+        usage: wloadctl quota show [TENANT]
+               wloadctl quota set TENANT [--pool P] [--max-running N] [--rate PER_S] [--burst N] [--daily N] [--clear]
+          a value of 'none' lifts that limit; fields not given keep their value (--clear starts from none)
+        """
+    static let throttle = """
+        usage: wloadctl throttle show
+               wloadctl throttle set [--pool P] [--rate PER_S] [--burst N] [--max-running N]
+                   [--peak "DAYS HH:MM-HH:MM ZONE" [--peak-rate R] [--peak-max-running N]]... [--clear-peaks]
+                   [--ramp-up SECONDS] [--ramp-start-rate R] [--slow-down-load L] [--slow-down-rate R]
+          DAYS: mon-fri, sat,sun or daily; ZONE: an IANA name; 'none' lifts a limit
+        """
+    static let agent = "usage: wloadctl agent list | agent drain AGENT | agent undrain AGENT"
+    static let pool = "usage: wloadctl pool list | pool set POOL --dedicated TENANT | --shared"
     static let workflow = "usage: wloadctl workflow apply FILE | workflow list | workflow history NAME [--limit N]"
     static let run = """
         usage: wloadctl run start NAME [--param k=v]... [--wait] [--timeout SECONDS]

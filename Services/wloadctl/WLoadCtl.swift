@@ -20,6 +20,11 @@ enum WLoadCtl {
             case "audit": return try await OperationsCommands.audit(rest, context: context)
             case "resources": return try await OperationsCommands.resources(rest, context: context)
             case "alert": return try await OperationsCommands.alert(rest, context: context)
+            case "quota": return try await GovernanceCommands.quota(rest, context: context)
+            case "throttle": return try await GovernanceCommands.throttle(rest, context: context)
+            case "queue": return try await GovernanceCommands.queue(rest, context: context)
+            case "agent": return try await AgentCommands.agent(rest, context: context)
+            case "pool": return try await AgentCommands.pool(rest, context: context)
             case "help", "--help", "-h":
                 Output.line(Usage.text)
                 return ExitCode.success
