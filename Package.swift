@@ -50,7 +50,7 @@ let package = Package(
         shared("HTTP", ["CMicroHTTPD", "Runtime"]),
         shared("Contracts", ["Runtime", "Scheduling"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
-        shared("LocalStack", ["Runtime"]),
+        shared("LocalStack", ["Runtime", "Sodium"]),
         shared("Scheduling", []),
 
         service("trigger-service", "TriggerService", serviceDeps + ["Scheduling", "Sodium"]),
@@ -69,7 +69,7 @@ let package = Package(
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
         tests("SchedulingTests", ["Scheduling"]),
-        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium"]),
+        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
 )
