@@ -29,6 +29,11 @@ public struct StackComponent: Sendable, Hashable {
         StackComponent(name: name, executable: "agent", port: port, role: .agent(pools: pools, slots: slots, labels: labels))
     }
 
+    /// An agent of one pool (the spelling from before agents served several).
+    public static func agent(_ name: String, port: Int, pool: String, labels: [String: String] = [:], slots: Int = 8) -> StackComponent {
+        agent(name, port: port, pools: [pool], labels: labels, slots: slots)
+    }
+
     public var isAgent: Bool {
         if case .agent = role { return true }
         return false

@@ -1,7 +1,7 @@
 import Contracts
 import Testing
 
-@Suite struct AgentPolicyTests {
+@Suite struct AgentPolicyRulesTests {
     private let root = AgentPolicy.Identity(user: "root", isRoot: true)
     private let batch = AgentPolicy.Identity(user: "batch", isRoot: false)
 
