@@ -51,7 +51,7 @@ let package = Package(
         shared("Contracts", ["Runtime", "Scheduling"]),
         shared("Governance", ["Contracts", "Scheduling"]),
         shared("ServiceKit", ["Contracts", "Runtime", "Postgres", "Kafka", "HTTP", "Sodium"]),
-        shared("LocalStack", ["Runtime"]),
+        shared("LocalStack", ["Runtime", "Sodium"]),
         shared("Scheduling", []),
 
         service("trigger-service", "TriggerService", serviceDeps + ["Scheduling", "Sodium"]),
@@ -71,7 +71,7 @@ let package = Package(
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
         tests("SchedulingTests", ["Scheduling"]),
-        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium"]),
+        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,24 +22,24 @@ final class AttemptControl: Sendable {
     }
 
     /// Registers an attempt about to start. Its termination is already stopped when a
-    /// remembered kill names it; the caller then reports it without starting anything.
-    func admit(_ dispatch: Envelope<TaskDispatch>) -> Termination {
-        let task = dispatch.payload.task
-        let attempt = dispatch.payload.attempt
+    /// remembered kill names it; the caller then reports it without starting anything. The
+    /// order's signed issue time places it before or after kills naming no attempt.
+    func admit(_ order: DispatchOrder) -> Termination {
+        let task = order.task
         let termination = Termination(grace: grace) { [supervisor] pid, signal in supervisor.signalGroup(pid, signal) }
         let killed = state.withLock { state in
-            state.running[Self.key(task.runID, task.taskID), default: [:]][attempt] = termination
-            return state.memory.reason(runID: task.runID, taskID: task.taskID, attempt: attempt, dispatchedAt: dispatch.occurredAt)
+            state.running[Self.key(task.runID, task.taskID), default: [:]][order.attempt] = termination
+            return state.memory.reason(runID: task.runID, taskID: task.taskID, attempt: order.attempt, dispatchedAt: order.issuedAt)
         }
         if let killed { termination.stop(killed) }
         return termination
     }
 
     /// The attempt has reported its outcome.
-    func release(_ task: TaskSpec, attempt: Int) {
+    func release(_ attempt: AttemptRef) {
         state.withLock { state in
-            let key = Self.key(task.runID, task.taskID)
-            state.running[key]?[attempt] = nil
+            let key = Self.key(attempt.runID, attempt.taskID)
+            state.running[key]?[attempt.attempt] = nil
             if state.running[key]?.isEmpty == true { state.running[key] = nil }
         }
     }

@@ -14,24 +14,45 @@ struct AttemptFiles: Sendable {
         log = "\(directory)/\(task.taskID).\(attempt).log"
         output = "\(directory)/\(task.taskID).\(attempt).output"
     }
+
+    /// The default working directory of the run's tasks that run as `user`: owned by that user,
+    /// private to it. The log and the output file stay in the run's directory, which the agent
+    /// owns, so a task cannot swap them for links to files only the agent may read.
+    func directory(for user: UserAccount) -> String { "\(directory)/as-\(user.name)" }
 }
 
 extension AttemptRunner {
     /// Prepares the attempt's files and working directory and starts its process; returns its pid.
-    func start(_ dispatch: Envelope<TaskDispatch>, files: AttemptFiles) async throws -> Int32 {
-        let task = dispatch.payload.task
-        try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
-        // Empty on every start, so only what this attempt writes counts.
-        guard FileManager.default.createFile(atPath: files.output, contents: nil) else {
+    func start(_ plan: AttemptPlan) async throws -> Int32 {
+        let files = plan.files
+        try Self.prepare(files, user: plan.user)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: plan.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ProcessSupervisor.SpawnError(description: "working directory \(plan.directory) does not exist")
+        }
+        guard let executable = plan.executable else {
+            throw ProcessSupervisor.SpawnError(description: "command not found: \(plan.task.command.arguments.first ?? "")")
+        }
+        return try await supervisor.start(executable: executable, arguments: plan.task.command.arguments, environment: plan.environment,
+                                          directory: plan.directory, user: plan.user, logPath: files.log)
+    }
+
+    /// Creates the run's directory and an empty output file (empty on every start, so only what
+    /// this attempt writes counts); for a task run as another user, hands it the output file and
+    /// a working directory of its own.
+    private static func prepare(_ files: AttemptFiles, user: UserAccount?) throws {
+        // Searchable by everyone: a task run as another user must reach its output file.
+        try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        guard FileManager.default.createFile(atPath: files.output, contents: nil, attributes: [.posixPermissions: 0o644]) else {
             throw ProcessSupervisor.SpawnError(description: "cannot create output file \(files.output)")
         }
-        let directory = task.directory ?? files.directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ProcessSupervisor.SpawnError(description: "working directory \(directory) does not exist")
+        guard let user else { return }
+        let home = files.directory(for: user)
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        for path in [files.output, home] where chown(path, user.uid, user.gid) != 0 {
+            throw ProcessSupervisor.SpawnError(description: "cannot give \(path) to user \(user.name): \(String(cString: strerror(errno)))")
         }
-        return try await supervisor.start(arguments: task.command.arguments, environment: environment(dispatch, outputPath: files.output),
-                                          directory: directory, logPath: files.log)
     }
 
     /// Waits for the process to exit, under its timeout and any kill command; returns its exit code.

@@ -13,62 +13,41 @@ struct AttemptRunner: Sendable {
     let control: AttemptControl
     static let tailBytes = 2_048
 
-    func run(_ dispatch: Envelope<TaskDispatch>) async {
-        let task = dispatch.payload.task
-        let attempt = dispatch.payload.attempt
-        let logger = context.logger.with([LogKey.tenant: dispatch.tenant, LogKey.run: task.runID.key, LogKey.task: task.taskID,
-                                          LogKey.attempt: "\(attempt)"])
-        let files = AttemptFiles(workDirectory: configuration.workDirectory, task: task, attempt: attempt)
-        var status = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: attempt, state: .failed, agentID: configuration.agentID,
-                                agentSession: configuration.session)
-        let termination = control.admit(dispatch)
-        defer { control.release(task, attempt: attempt) }
+    func run(_ plan: AttemptPlan) async {
+        let order = plan.order
+        let task = order.task
+        let logger = context.logger.with([LogKey.tenant: order.tenant, LogKey.run: task.runID.key, LogKey.task: task.taskID,
+                                          LogKey.attempt: "\(order.attempt)"])
+        var status = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: order.attempt, state: .failed,
+                                agentID: configuration.agentID, agentSession: configuration.session)
+        let termination = control.admit(order)
+        defer { control.release(order.key) }
         if let stop = termination.stopped {
             // A kill for this attempt came before its dispatch: it never starts.
             status.reason = stop.reason
             logger.info("attempt killed before it started", ["reason": stop.reason])
         } else {
-            await execute(dispatch, files: files, termination: termination, into: &status, logger: logger)
+            await execute(plan, termination: termination, into: &status, logger: logger)
         }
-        status.outputTail = Self.tail(of: files.log)
-        await report(status, tenant: dispatch.tenant, logger: logger)
+        status.outputTail = Self.tail(of: plan.files.log)
+        await report(status, tenant: order.tenant, logger: logger)
     }
 
-    private func execute(_ dispatch: Envelope<TaskDispatch>, files: AttemptFiles, termination: Termination,
-                         into status: inout TaskStatus, logger: Logger) async {
+    private func execute(_ plan: AttemptPlan, termination: Termination, into status: inout TaskStatus, logger: Logger) async {
         let started = ContinuousClock.now
         let code: Int32
         do {
-            let pid = try await start(dispatch, files: files)
-            code = await supervise(pid, termination: termination, timeout: dispatch.payload.task.timeoutSeconds)
+            let pid = try await start(plan)
+            code = await supervise(pid, termination: termination, timeout: plan.task.timeoutSeconds)
         } catch {
             status.reason = "spawn: \(error)"
             logger.warning("attempt could not start", [LogKey.error: "\(error)"])
             return
         }
-        conclude(&status, code: code, stop: termination.stopped, outputPath: files.output)
+        conclude(&status, code: code, stop: termination.stopped, outputPath: plan.files.output)
         logger.info("attempt finished", ["exitCode": "\(code)", "state": status.state.rawValue, "reason": status.reason ?? "",
+                                         "user": plan.user?.name ?? configuration.identity.user,
                                          LogKey.durationMs: "\(Int((ContinuousClock.now - started).inSeconds * 1000))"])
-    }
-
-    /// The task's environment: a minimal base, the task's own variables, then the WL_ variables.
-    func environment(_ dispatch: Envelope<TaskDispatch>, outputPath: String) -> [String: String] {
-        let inherited = ProcessInfo.processInfo.environment
-        var environment: [String: String] = [
-            "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
-            "HOME": inherited["HOME"] ?? "/",
-            "LANG": inherited["LANG"] ?? "C.UTF-8",
-        ]
-        let task = dispatch.payload.task
-        environment.merge(task.environment) { _, new in new }
-        environment["WL_TENANT"] = dispatch.tenant
-        environment["WL_WORKFLOW"] = task.workflow
-        environment["WL_RUN_ID"] = task.runID.key
-        environment["WL_TASK_ID"] = task.taskID
-        environment["WL_ATTEMPT"] = "\(dispatch.payload.attempt)"
-        environment["WL_AGENT_ID"] = configuration.agentID
-        environment["WL_OUTPUT"] = outputPath
-        return environment
     }
 
     func report(_ status: TaskStatus, tenant: String, logger: Logger) async {

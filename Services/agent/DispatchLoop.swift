@@ -3,17 +3,29 @@ import Kafka
 import Runtime
 import ServiceKit
 
-/// Pulls as many dispatches as there are free slots, accepts them (reports `running`, then
-/// commits the offsets), records them in the ledger and only then starts the processes. If the
-/// commit fails (a rebalance moved the partition), nothing starts: the partition's new owner gets
-/// the dispatch again and runs it. On SIGTERM it stops pulling and waits for the attempts in hand.
+/// Pulls as many orders as there are free slots from this agent's dispatch topic, accepts them
+/// (reports `running`, then commits the offsets), records them in the ledger and only then starts
+/// the processes. If the commit fails (a rebalance moved the partition), nothing starts: the
+/// partition's new owner gets the order again and runs it. Orders that fail the gate are dropped
+/// unreported; orders the local policy refuses are accepted the same way but reported `failed`
+/// (reason `policy: …`) instead of started. On SIGTERM it stops pulling and waits for the
+/// attempts in hand.
 struct DispatchLoop: Service {
     let name = "dispatch-loop"
     let context: ProcessContext
     let consumer: KafkaConsumer
+    let gate: DispatchGate
+    let planner: AttemptPlanner
     let runner: AttemptRunner
     let slots: SlotBoard
     let ledger: AttemptLedger
+
+    /// One batch's accepted orders: the ones to start, and every attempt to record in the ledger.
+    private struct Batch {
+        var plans: [AttemptPlan] = []
+        var attempts: [AttemptRef] = []
+        var reports: [KafkaOutgoingMessage] = []
+    }
 
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -25,9 +37,9 @@ struct DispatchLoop: Service {
                 }
                 let messages = try await consumer.poll(maxMessages: free, timeout: .milliseconds(100))
                 guard !messages.isEmpty else { continue }
-                let accepted: [(String, Envelope<TaskDispatch>)]
-                do { accepted = try await accept(messages) } catch {
-                    // Nothing was committed or started: the same dispatches come round again.
+                let batch: Batch
+                do { batch = try await accept(messages) } catch {
+                    // Nothing was committed or started: the same orders come round again.
                     context.logger.warning("could not accept dispatches; retrying", [LogKey.error: "\(error)"])
                     await Task.pause(.seconds(1))
                     continue
@@ -35,16 +47,16 @@ struct DispatchLoop: Service {
                 do {
                     try await consumer.commit(messages)
                 } catch {
-                    accepted.forEach { slots.release($0.0) }
+                    batch.plans.forEach { slots.release($0.key) }
                     context.logger.warning("dispatch offsets not committed; the partition's owner will run them",
-                                           [LogKey.error: "\(error)", "attempts": "\(accepted.count)"])
+                                           [LogKey.error: "\(error)", "attempts": "\(batch.plans.count)"])
                     continue
                 }
-                try ledger.record(accepted.map(\.0))
-                for (key, dispatch) in accepted {
+                try ledger.record(batch.attempts.map(\.ledgerKey))
+                for plan in batch.plans {
                     group.addTask {
-                        await runner.run(dispatch)
-                        slots.release(key)
+                        await runner.run(plan)
+                        slots.release(plan.key)
                     }
                 }
             }
@@ -53,37 +65,59 @@ struct DispatchLoop: Service {
         }
     }
 
-    /// Claims slots and reports `running` for each attempt of the batch not started before here;
-    /// returns them. Redelivered dispatches of attempts in the ledger are dropped.
-    private func accept(_ messages: [KafkaMessage]) async throws -> [(String, Envelope<TaskDispatch>)] {
-        var accepted: [(String, Envelope<TaskDispatch>)] = []
-        var reports: [KafkaOutgoingMessage] = []
+    /// Claims slots and reports `running` for each genuine order of the batch not accepted here
+    /// before, or `failed` when the policy refuses it. Redelivered orders of attempts in the
+    /// ledger are dropped.
+    private func accept(_ messages: [KafkaMessage]) async throws -> Batch {
+        var batch = Batch()
         for message in messages {
-            let dispatch: Envelope<TaskDispatch>
-            do { dispatch = try Envelope<TaskDispatch>.decode(message.value) } catch {
-                context.logger.error("undecodable dispatch skipped", [LogKey.topic: message.topic, LogKey.offset: "\(message.offset)",
-                                                                      LogKey.error: "\(error)"])
+            guard let order = open(message) else { continue }
+            let key = order.key
+            guard !ledger.contains(key.ledgerKey), !batch.attempts.contains(key) else {
+                context.logger.warning("duplicate dispatch dropped", [LogKey.run: key.runID.key, LogKey.task: key.taskID,
+                                                                      LogKey.attempt: "\(key.attempt)"])
                 continue
             }
-            let task = dispatch.payload.task
-            let key = "\(task.runID.key)/\(task.taskID)/\(dispatch.payload.attempt)"
-            guard !ledger.contains(key), slots.claim(key) else {
-                context.logger.warning("duplicate dispatch dropped", [LogKey.run: task.runID.key, LogKey.task: task.taskID,
-                                                                      LogKey.attempt: "\(dispatch.payload.attempt)"])
-                continue
+            var status = TaskStatus(runID: key.runID, taskID: key.taskID, attempt: key.attempt, state: .running,
+                                    agentID: runner.configuration.agentID, agentSession: runner.configuration.session)
+            switch planner.plan(order) {
+            case .run(let plan):
+                guard slots.claim(key) else { continue }
+                batch.plans.append(plan)
+            case .refuse(let refusal):
+                status.state = .failed
+                status.reason = "\(TaskFailure.policy): \(refusal)"
+                context.logger.warning("order refused by the agent's policy", [LogKey.tenant: order.tenant, LogKey.run: key.runID.key,
+                                                                               LogKey.task: key.taskID, LogKey.attempt: "\(key.attempt)",
+                                                                               "reason": refusal])
             }
-            accepted.append((key, dispatch))
-            let running = TaskStatus(runID: task.runID, taskID: task.taskID, attempt: dispatch.payload.attempt, state: .running,
-                                     agentID: runner.configuration.agentID, agentSession: runner.configuration.session)
-            reports.append(KafkaOutgoingMessage(topic: Topics.tasksStatus, key: task.runID.key,
-                                                value: try Envelope(tenant: dispatch.tenant, payload: running).encoded()))
+            batch.attempts.append(key)
+            batch.reports.append(KafkaOutgoingMessage(topic: Topics.tasksStatus, key: key.runID.key,
+                                                      value: try Envelope(tenant: order.tenant, payload: status).encoded()))
         }
         do {
-            try await context.producer.send(reports)
+            try await context.producer.send(batch.reports)
         } catch {
-            accepted.forEach { slots.release($0.0) }
+            batch.plans.forEach { slots.release($0.key) }
             throw error
         }
-        return accepted
+        return batch
+    }
+
+    /// The order in `message` if it passes the gate; drops are logged here.
+    private func open(_ message: KafkaMessage) -> DispatchOrder? {
+        switch gate.check(message) {
+        case .order(let order):
+            return order
+        case .drop(let reason, let suspicious):
+            let metadata = [LogKey.topic: message.topic, LogKey.partition: "\(message.partition)", LogKey.offset: "\(message.offset)",
+                            "reason": reason]
+            if suspicious {
+                context.logger.error("dispatch refused: nothing runs", metadata)
+            } else {
+                context.logger.info("dispatch dropped", metadata)
+            }
+            return nil
+        }
     }
 }

@@ -4,7 +4,9 @@ import Kafka
 import Runtime
 import ServiceKit
 
-/// Tells the dispatcher and the CMDB this agent is alive, where it runs and how busy it is.
+/// Tells the dispatcher and the CMDB this agent is alive, where it runs, what it offers (pools,
+/// labels, slots) and how busy it is: the attempts it runs, so the dispatcher can stop one it has
+/// since given to another agent, and the host's load, so it can steer work away from a busy host.
 struct Heartbeat: Service {
     let name = "heartbeat"
     let context: ProcessContext
@@ -20,8 +22,10 @@ struct Heartbeat: Service {
 
     func run() async throws {
         while !Task.isCancelled {
-            let beat = AgentHeartbeat(agentID: configuration.agentID, session: configuration.session, host: configuration.host, pool: configuration.pool,
-                                      slots: configuration.slots, running: slots.running, startedAt: startedAt)
+            let attempts = slots.current
+            let beat = AgentHeartbeat(agentID: configuration.agentID, session: configuration.session, host: configuration.host,
+                                      pools: configuration.pools, labels: configuration.labels, slots: configuration.slots,
+                                      running: attempts.count, load: HostLoad.perCPU(), attempts: attempts, startedAt: startedAt)
             do {
                 let message = KafkaOutgoingMessage(topic: Topics.agentsHeartbeat, key: configuration.agentID,
                                                    value: try Envelope(tenant: "platform", payload: beat).encoded())
@@ -31,5 +35,16 @@ struct Heartbeat: Service {
             }
             await Task.pause(configuration.heartbeatInterval)
         }
+    }
+}
+
+/// The host's load as the dispatcher compares it across agents of different sizes.
+enum HostLoad {
+    /// The 1-minute load average over the number of CPUs this process may use (1.0 = every CPU
+    /// busy); nil where `/proc/loadavg` cannot be read.
+    static func perCPU(loadavg path: String = "/proc/loadavg") -> Double? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let first = text.split(separator: " ").first, let load = Double(first) else { return nil }
+        return load / Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
     }
 }

@@ -46,6 +46,8 @@ struct KillListener: Service {
         let stopped = control.apply(kill.payload, issuedAt: kill.occurredAt)
         guard stopped > 0 else { return }
         context.logger.info("kill command stopping attempt", [LogKey.tenant: kill.tenant, LogKey.run: kill.payload.runID.key,
-                                                               LogKey.task: kill.payload.taskID, "reason": kill.payload.reason])
+                                                               LogKey.task: kill.payload.taskID,
+                                                               LogKey.attempt: kill.payload.attempt.map { "\($0)" } ?? "any",
+                                                               "reason": kill.payload.reason])
     }
 }

@@ -18,6 +18,7 @@ final class ProcessSupervisor: Sendable {
         let environment: [String]
         let directory: String
         let outputFD: Int32
+        let user: UserAccount?
         let done: CheckedContinuation<Int32, Never>
     }
 
@@ -46,15 +47,13 @@ final class ProcessSupervisor: Sendable {
         reaperThread.start()
     }
 
-    /// Starts `arguments` in a process group of its own with stdout and stderr appended to
-    /// `logPath`, and returns its pid (which is also the group's id). `arguments[0]` without a
-    /// slash is looked up in the PATH of `environment`. The caller must `wait(for:)` the pid
-    /// exactly once: its exit code is kept until then.
-    func start(arguments: [String], environment: [String: String], directory: String, logPath: String) async throws -> Int32 {
-        guard let program = arguments.first else { throw SpawnError(description: "empty command") }
-        guard let path = Self.resolve(program, path: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") else {
-            throw SpawnError(description: "command not found: \(program)")
-        }
+    /// Starts `executable` (an absolute path, see `ExecutablePath.resolve`) with `arguments` as
+    /// its argv, in a process group of its own, as `user` when given, with stdout and stderr
+    /// appended to `logPath`, and returns its pid (which is also the group's id). The caller must
+    /// `wait(for:)` the pid exactly once: its exit code is kept until then.
+    func start(executable path: String, arguments: [String], environment: [String: String], directory: String,
+               user: UserAccount?, logPath: String) async throws -> Int32 {
+        guard !arguments.isEmpty else { throw SpawnError(description: "empty command") }
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SpawnError(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))") }
         // The child has its own copy once forked; this one is only needed until then.
@@ -62,7 +61,7 @@ final class ProcessSupervisor: Sendable {
         let pid = await withCheckedContinuation { continuation in
             reaper.withLock { $0.live += 1 }
             jobs.put(Job(path: path, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
-                         directory: directory, outputFD: fd, done: continuation))
+                         directory: directory, outputFD: fd, user: user, done: continuation))
         }
         wakeReaper()
         guard pid > 0 else {
@@ -125,20 +124,16 @@ final class ProcessSupervisor: Sendable {
     }
 
     private static func fork(_ job: Job, parent: pid_t) -> Int32 {
-        withCStrings(job.arguments) { argv in
+        let groups = job.user?.groups ?? []
+        return withCStrings(job.arguments) { argv in
             withCStrings(job.environment) { envp in
-                wl_spawn(job.path, argv, envp, job.directory, job.outputFD, parent)
+                groups.withUnsafeBufferPointer { groupList in
+                    var credentials = wl_credentials(change: job.user == nil ? 0 : 1, uid: job.user?.uid ?? 0, gid: job.user?.gid ?? 0,
+                                                     groups: groupList.baseAddress, group_count: Int32(groupList.count))
+                    return wl_spawn(job.path, argv, envp, job.directory, job.outputFD, parent, &credentials)
+                }
             }
         }
-    }
-
-    private static func resolve(_ program: String, path: String) -> String? {
-        if program.contains("/") { return program }
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
     }
 }
 

@@ -38,7 +38,7 @@ enum Inventory {
 
     static func register(_ beat: Envelope<AgentHeartbeat>, _ connection: PostgresConnection, _ outbox: Outbox) throws {
         let agent = beat.payload
-        let attributes = ["slots": "\(agent.slots)", "running": "\(agent.running)", "startedAt": Timestamp.format(agent.startedAt)]
+        let attributes = attributes(of: agent)
         let rows = try connection.query("""
             INSERT INTO resources (id, class, tenant, host, pool, attributes, last_seen) VALUES ($1, 'agent', $2, $3, $4, $5::jsonb, $6)
             ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pool = EXCLUDED.pool, attributes = EXCLUDED.attributes,
@@ -51,6 +51,21 @@ enum Inventory {
                                            details: ["host": agent.host, "pool": agent.pool]),
                                tenant: platformTenant, topic: Topics.audit, key: platformTenant)
         }
+    }
+
+    /// What the CMDB shows of an agent besides host and primary pool: capacity and use, every
+    /// pool it serves (`pools`, comma-separated), each label as `label.<key>` (so one label can be
+    /// read or compared on its own), and the host's load per CPU when the agent reports it.
+    static func attributes(of agent: AgentHeartbeat) -> [String: String] {
+        var attributes = ["slots": "\(agent.slots)", "running": "\(agent.running)", "startedAt": Timestamp.format(agent.startedAt),
+                          "pools": agent.servedPools.joined(separator: ",")]
+        for (key, value) in agent.labels ?? [:] {
+            attributes["label.\(key)"] = value
+        }
+        if let load = agent.load, load.isFinite {
+            attributes["load"] = String(format: "%.2f", load)
+        }
+        return attributes
     }
 
     /// `GET /v1/resources?class=&pool=&status=online|offline`.

@@ -10,6 +10,8 @@ enum Usage {
           stack up                      start the local stack (idempotent) and wait until healthy
           stack down                    stop it (SIGTERM, then wait)
           stack status                  each process: pid, state, health from /healthz
+          dispatch-keys DIR             create the dispatcher's signing key pair in DIR (kept if it
+                                        exists): dispatch.key for dispatchers, dispatch.pub for agents
 
         workflows and runs:
           workflow apply FILE           validate and store a workflow definition (FILE or - for stdin)
@@ -90,6 +92,7 @@ enum Usage {
         """
     static let agent = "usage: wloadctl agent list | agent drain AGENT | agent undrain AGENT"
     static let pool = "usage: wloadctl pool list | pool set POOL --dedicated TENANT | --shared"
+    static let dispatchKeys = "usage: wloadctl dispatch-keys DIR"
     static let workflow = "usage: wloadctl workflow apply FILE | workflow list | workflow history NAME [--limit N]"
     static let run = """
         usage: wloadctl run start NAME [--param k=v]... [--wait] [--timeout SECONDS]

@@ -10,6 +10,7 @@ enum WLoadCtl {
             let rest = Array(global.words.dropFirst())
             switch command {
             case "stack": return try await StackCommand.run(rest, context: context)
+            case "dispatch-keys": return try DispatchKeysCommand.run(rest)
             case "workflow": return try await WorkflowCommand.run(rest, context: context)
             case "run": return try await RunCommand.run(rest, context: context)
             case "cron": return try CronCommand.run(rest)

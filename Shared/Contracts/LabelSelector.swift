@@ -110,8 +110,14 @@ public struct LabelSelector: Sendable, Equatable, CustomStringConvertible {
         return words[1] == "in" ? .in(key, values) : .notIn(key, values)
     }
 
+    /// Whether `text` can be a label key or value: 1–63 of `[A-Za-z0-9._/:-]`. Agents check the
+    /// labels they declare with it, so every declared label can be selected.
+    public static func isName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 63 && text.unicodeScalars.allSatisfy(isNameCharacter)
+    }
+
     private static func name(_ text: String, in requirement: String) throws(ParseError) -> String {
-        guard !text.isEmpty, text.utf8.count <= 63, text.unicodeScalars.allSatisfy(isNameCharacter) else {
+        guard isName(text) else {
             throw ParseError(description: "'\(text)' in '\(requirement)' is not a label key or value (1-63 of A-Z a-z 0-9 . _ / : -)")
         }
         return text

@@ -22,11 +22,16 @@ extension Stack {
             if component.executable == "trigger-service" {
                 environment["WL_BOOTSTRAP_ADMIN_TOKEN"] = token
             }
-        case .agent(let pool, let slots):
+            if component.executable == "dispatcher" {
+                environment["WL_DISPATCH_SIGNING_KEY_FILE"] = layout.dispatchSigningKey.path
+            }
+        case .agent(let pools, let slots, let labels):
             environment["WL_AGENT_ID"] = component.name
-            environment["WL_AGENT_POOL"] = pool
+            environment["WL_AGENT_POOLS"] = pools.joined(separator: ",")
+            environment["WL_AGENT_LABELS"] = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             environment["WL_AGENT_SLOTS"] = "\(slots)"
             environment["WL_AGENT_WORKDIR"] = layout.agentDirectory(component.name).path
+            environment["WL_DISPATCH_PUBLIC_KEY_FILE"] = layout.dispatchPublicKey.path
         }
         return overlay(environment, name: component.name, extra: extra)
     }

@@ -10,6 +10,7 @@ extension Stack {
         let token = try AdminToken.loadOrCreate(at: layout.adminToken)
         try checkExecutables([Stack.brokerName] + configuration.components.map(\.executable))
         try checkPorts()
+        try DispatchKeys.ensure(secret: layout.dispatchSigningKey, public: layout.dispatchPublicKey)
         try await startPostgres(progress: progress)
         let bootstrap = try await startBroker(environment: [:], progress: progress)
         try StackManifest(endpoints: endpoints, kafka: bootstrap, database: databaseURL).write(to: layout.manifest)

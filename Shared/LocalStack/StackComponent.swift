@@ -3,7 +3,8 @@
 public struct StackComponent: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
         case service
-        case agent(pool: String, slots: Int)
+        /// An agent serving `pools` (the first is its primary pool) with `labels` for task selectors.
+        case agent(pools: [String], slots: Int, labels: [String: String])
     }
 
     /// Unique within the stack; names the pid file, the log file and the `stack.json` endpoint.
@@ -23,8 +24,14 @@ public struct StackComponent: Sendable, Hashable {
         StackComponent(name: name, executable: name, port: port, role: .service)
     }
 
-    public static func agent(_ name: String, port: Int, pool: String = "default", slots: Int = 8) -> StackComponent {
-        StackComponent(name: name, executable: "agent", port: port, role: .agent(pool: pool, slots: slots))
+    public static func agent(_ name: String, port: Int, pools: [String] = ["default"], labels: [String: String] = [:],
+                             slots: Int = 8) -> StackComponent {
+        StackComponent(name: name, executable: "agent", port: port, role: .agent(pools: pools, slots: slots, labels: labels))
+    }
+
+    /// An agent of one pool (the spelling from before agents served several).
+    public static func agent(_ name: String, port: Int, pool: String, labels: [String: String] = [:], slots: Int = 8) -> StackComponent {
+        agent(name, port: port, pools: [pool], labels: labels, slots: slots)
     }
 
     public var isAgent: Bool {
@@ -39,17 +46,24 @@ public struct StackComponent: Sendable, Hashable {
         "trigger-service", "dependency-resolver", "dispatcher", "audit-service", "cmdb-service", "notifier",
     ]
 
-    /// The local stack's fixed ports (7401…7406 for services, 7411 and 7412 for the two agents).
+    /// The local stack's fixed ports (7401…7406 for services, 7411 and 7412 for the two agents,
+    /// in pool `default`, labelled `zone=a` and `zone=b`).
     public static let localDefaults: [StackComponent] =
         serviceNames.enumerated().map { .service($1, port: 7401 + $0) }
-            + [.agent("agent-1", port: 7411), .agent("agent-2", port: 7412)]
+            + [.agent("agent-1", port: 7411, labels: ["zone": zone(0)]), .agent("agent-2", port: 7412, labels: ["zone": zone(1)])]
 
-    /// The same services and `agents` agents in pool `default`, on the given ports (one per
-    /// component, services first).
+    /// The same services and `agents` agents in pool `default` (labelled `zone=a`, `zone=b`, …),
+    /// on the given ports (one per component, services first).
     public static func defaults(ports: [Int], agents: Int = 2) -> [StackComponent] {
-        let names = serviceNames + (0..<agents).map { "agent-\($0 + 1)" }
-        return zip(names, ports).map { name, port in
-            name.hasPrefix("agent-") ? .agent(name, port: port) : .service(name, port: port)
+        let services = zip(serviceNames, ports).map { StackComponent.service($0, port: $1) }
+        let agentPorts = ports.dropFirst(serviceNames.count).prefix(agents)
+        return services + agentPorts.enumerated().map { index, port in
+            .agent("agent-\(index + 1)", port: port, labels: ["zone": zone(index)])
         }
+    }
+
+    /// `a`, `b`, … `z`, then `z26`, `z27`, …: distinct zones so tests can select one agent.
+    static func zone(_ index: Int) -> String {
+        index < 26 ? String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))) : "z\(index)"
     }
 }

@@ -11,6 +11,9 @@ struct StackLayout: Sendable {
     var adminToken: URL { root.appendingPathComponent("admin.token") }
     var manifest: URL { root.appendingPathComponent("stack.json") }
     var brokerAddress: URL { runDirectory.appendingPathComponent("dev-broker.address") }
+    /// The dispatcher's Ed25519 signing key and the public key agents verify orders with.
+    var dispatchSigningKey: URL { root.appendingPathComponent("dispatch.key") }
+    var dispatchPublicKey: URL { root.appendingPathComponent("dispatch.pub") }
 
     func pidFile(_ name: String) -> URL { runDirectory.appendingPathComponent("\(name).pid") }
     func logFile(_ name: String) -> URL { logDirectory.appendingPathComponent("\(name).log") }

@@ -1,17 +1,15 @@
 import Contracts
 import Foundation
-import Kafka
 import LocalStack
-import Runtime
 import Testing
 
 extension Integration {
     /// The agent's side of stopping tasks and reading their outputs, driven directly over Kafka:
-    /// dispatches go straight to the pool's topic and kill commands to `wl.agents.control`, and
-    /// the agent's reports are read back from `wl.tasks.status`.
+    /// signed orders go straight to the agent's topic and kill commands to `wl.agents.control`,
+    /// and the agent's reports are read back from `wl.tasks.status`.
     @Suite struct AgentControlTests {
         @Test func timeoutsAndKillCommandsStopTheWholeProcessGroup() async throws {
-            try await Stack.withIsolated(name: "agent-control-kill", agents: 1, configure: { configuration in
+            try await Stack.withDirectAgents(name: "agent-control-kill", configure: { configuration in
                 configuration.environment["agent-1"] = ["WL_KILL_GRACE": "1"]
             }) { stack in
                 let agent = try AgentDriver(stack)
@@ -45,14 +43,14 @@ extension Integration {
                 // after a kill naming no attempt belongs to a rerun and runs.
                 let marker = "\(root)/ran"
                 let early = agent.spec(.shell("echo $WL_ATTEMPT >> '\(marker)'"))
-                let overtaken = agent.envelope(early, attempt: 1)
+                let overtaken = agent.order(early, attempt: 1)
                 try await agent.kill(early, attempt: nil, reason: "cancelled: early")
                 try await Task.sleep(for: .seconds(1))
                 try await agent.send(overtaken)
                 let earlyReport = try await agent.final(early, within: .seconds(10))
                 #expect(earlyReport.state == .failed && earlyReport.reason == "cancelled: early" && earlyReport.exitCode == nil,
                         "\(earlyReport)")
-                try await agent.send(agent.envelope(early, attempt: 2))
+                try await agent.send(agent.order(early, attempt: 2))
                 let rerun = try await agent.final(early, attempt: 2, within: .seconds(10))
                 #expect(rerun.state == .succeeded, "\(rerun)")
                 #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "2\n", "only the rerun ran")
@@ -60,7 +58,7 @@ extension Integration {
         }
 
         @Test func outputsAndWorkingDirectoryAreHonoured() async throws {
-            try await Stack.withIsolated(name: "agent-control-outputs", agents: 1) { stack in
+            try await Stack.withDirectAgents(name: "agent-control-outputs") { stack in
                 let agent = try AgentDriver(stack)
                 let good = try await agent.dispatch(.shell(#"echo rows=42 >> "$WL_OUTPUT"; echo '# note' >> "$WL_OUTPUT""#))
                 let bad = try await agent.dispatch(.shell(#"echo rows=1 >> "$WL_OUTPUT"; echo 'not a pair' >> "$WL_OUTPUT""#))
@@ -89,99 +87,4 @@ extension Integration {
             }
         }
     }
-}
-
-/// Talks to the stack's agent the way the dispatcher and the resolver do, and reads its reports.
-private final class AgentDriver {
-    let producer: KafkaProducer
-    let statuses: KafkaConsumer
-    private var seen: [TaskStatus] = []
-    private var taskNumber = 0
-
-    init(_ stack: Stack) throws {
-        let configuration = KafkaConfiguration(bootstrapServers: stack.kafkaBootstrap)
-        let logger = Logger(label: "agent-control-test", level: .warning)
-        producer = try KafkaProducer(configuration: configuration, logger: logger)
-        statuses = try KafkaConsumer(configuration: configuration, groupID: "agent-control-test.\(UUID().key)",
-                                     topics: [Topics.tasksStatus], logger: logger)
-    }
-
-    func spec(_ command: Command, timeout: Int? = nil, directory: String? = nil) -> TaskSpec {
-        taskNumber += 1
-        return TaskSpec(runID: UUID(), taskID: "t\(taskNumber)", workflow: "direct", pool: "default", command: command,
-                        environment: [:], directory: directory, timeoutSeconds: timeout)
-    }
-
-    func dispatch(_ command: Command, timeout: Int? = nil, directory: String? = nil) async throws -> TaskSpec {
-        let task = spec(command, timeout: timeout, directory: directory)
-        try await send(envelope(task))
-        return task
-    }
-
-    /// A dispatch as the dispatcher creates it (its time is the envelope's).
-    func envelope(_ task: TaskSpec, attempt: Int = 1) -> Envelope<TaskDispatch> {
-        Envelope(tenant: "acme", payload: TaskDispatch(task: task, attempt: attempt))
-    }
-
-    func send(_ dispatch: Envelope<TaskDispatch>) async throws {
-        let task = dispatch.payload.task
-        try await producer.send([KafkaOutgoingMessage(topic: Topics.dispatch(pool: "default"), key: "\(task.runID.key)/\(task.taskID)",
-                                                      value: try dispatch.encoded())])
-    }
-
-    func kill(_ task: TaskSpec, attempt: Int?, reason: String) async throws {
-        let envelope = Envelope(tenant: "acme", payload: TaskKill(runID: task.runID, taskID: task.taskID, attempt: attempt, reason: reason))
-        try await producer.send([KafkaOutgoingMessage(topic: Topics.agentControl, key: task.runID.key, value: try envelope.encoded())])
-    }
-
-    /// The agent reads kill commands from the end of the topic once its consumer has joined, so
-    /// the kill is repeated until the attempt's final report arrives.
-    func killUntilFinal(_ task: TaskSpec, reason: String, within timeout: Duration) async throws -> TaskStatus {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            try await kill(task, attempt: nil, reason: reason)
-            if let report = try await first(task, within: .seconds(1), where: { $0.state == .succeeded || $0.state == .failed }) {
-                return report
-            }
-        }
-        throw AgentDriverError(description: "no final report for \(task.taskID) within \(timeout)")
-    }
-
-    func final(_ task: TaskSpec, attempt: Int = 1, within timeout: Duration) async throws -> TaskStatus {
-        try await status(task, within: timeout) { $0.attempt == attempt && ($0.state == .succeeded || $0.state == .failed) }
-    }
-
-    func status(_ task: TaskSpec, _ state: TaskStatus.State, within timeout: Duration) async throws -> TaskStatus {
-        try await status(task, within: timeout) { $0.state == state }
-    }
-
-    private func status(_ task: TaskSpec, within timeout: Duration, where matches: (TaskStatus) -> Bool) async throws -> TaskStatus {
-        guard let report = try await first(task, within: timeout, where: matches) else {
-            throw AgentDriverError(description: "no matching report for \(task.taskID) within \(timeout); saw \(seen.filter { $0.runID == task.runID })")
-        }
-        return report
-    }
-
-    private func first(_ task: TaskSpec, within timeout: Duration, where matches: (TaskStatus) -> Bool) async throws -> TaskStatus? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let report = seen.first(where: { $0.runID == task.runID && $0.taskID == task.taskID && matches($0) }) { return report }
-            guard ContinuousClock.now < deadline else { return nil }
-            let messages = try await statuses.poll(maxMessages: 100, timeout: .milliseconds(200))
-            seen += messages.compactMap { try? Envelope<TaskStatus>.decode($0.value).payload }
-        }
-    }
-
-    /// True when the pid written to `file` no longer runs (gone, or exited and not reaped yet).
-    static func isGone(pidIn file: String) -> Bool {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            return false
-        }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
-    }
-}
-
-private struct AgentDriverError: Error, CustomStringConvertible {
-    let description: String
 }

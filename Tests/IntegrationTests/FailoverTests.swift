@@ -1,0 +1,83 @@
+import Contracts
+import Foundation
+import Glibc
+import LocalStack
+import Testing
+
+extension Integration {
+    /// Several dispatchers, dying dispatchers and agents that vanish and come back.
+    @Suite struct FailoverTests {
+        /// Two dispatchers share the work while the platform ceiling of 10 running holds; one of
+        /// them is SIGKILLed mid-flight and every task still runs exactly once.
+        @Test func twoDispatchersHoldTheGlobalLimitAndSurviveAKill() async throws {
+            try await Stack.withIsolated(name: "two-dispatchers", configure: { configuration in
+                let port = try LoopbackPort.free()
+                configuration.components.append(StackComponent(name: "dispatcher-2", executable: "dispatcher", port: port, role: .service))
+            }) { stack in
+                let api = StackAPI(stack)
+                let dispatch = DispatchAPI(api: api)
+                let spans = stack.configuration.root.appendingPathComponent("spans.out").path
+                #expect(try await dispatch.put("/v1/throttles/global", #"{"maxRunning": 10, "rampUpSeconds": 0}"#) == 200)
+                try await api.apply(Spans.parallel(name: "wide", count: 80, file: spans, sleep: 0.3), tenant: "acme")
+                try await api.apply(Spans.parallel(name: "wide", count: 40, file: spans, sleep: 0.3), tenant: "globex")
+                let runs = [("acme", try await api.start("wide", tenant: "acme")), ("globex", try await api.start("wide", tenant: "globex"))]
+                let started = try await api.eventually { Spans.events(spans).filter(\.start).count >= 30 }
+                #expect(started)
+                await stack.kill("dispatcher")
+                try await Task.sleep(for: .seconds(1))
+                try await stack.start("dispatcher")
+                for (tenant, run) in runs {
+                    #expect(try await api.waitForRun(run, tenant: tenant, timeout: .seconds(120)).state == "succeeded")
+                }
+                let events = Spans.events(spans)
+                let starts = events.filter(\.start)
+                #expect(starts.count == 120, "every task ran")
+                #expect(Set(starts.map { "\($0.tenant)/\($0.task)" }).count == 120, "no task ran twice")
+                let overlap = Spans.maxOverlap(events)
+                #expect(overlap <= 10, "the global maxRunning = 10 held across both dispatchers (saw \(overlap))")
+                #expect(overlap >= 8, "the limit was actually reached (saw \(overlap))")
+            }
+        }
+
+        /// An agent frozen past the heartbeat timeout loses its attempts: they are retried on the
+        /// other agent as attempt 2. When it thaws, its reports for attempt 1 are fenced off and
+        /// the superseded processes are killed before they finish.
+        @Test func lostAgentsAttemptsAreRetriedElsewhereAndTheOldOnesKilled() async throws {
+            try await Stack.withIsolated(name: "lost-agent", configure: { configuration in
+                configuration.environment["dispatcher"] = ["WL_AGENT_TIMEOUT": "3"]
+            }) { stack in
+                let api = StackAPI(stack)
+                let dispatch = DispatchAPI(api: api)
+                let spans = stack.configuration.root.appendingPathComponent("spans.out").path
+                let slow = JSONString.quote(Spans.command(spans, sleep: 15))
+                try await api.apply(#"{"name": "pinned", "tasks": [{"id": "one", "run": \#(slow)}, {"id": "two", "run": \#(slow)}]}"#, tenant: "acme")
+                // The least-loaded choice puts one task on each agent.
+                let run = try await api.start("pinned", tenant: "acme")
+                let onAgentOne = try await api.eventually(timeout: .seconds(30)) {
+                    try await dispatch.placement(run, tenant: "acme").tasks.contains { $0.agent == "agent-1" && $0.state == "running" }
+                }
+                #expect(onAgentOne)
+                let frozen = try await dispatch.placement(run, tenant: "acme").tasks.filter { $0.agent == "agent-1" }.map(\.id)
+                try stack.signal("agent-1", SIGSTOP)
+                let retried = try await api.eventually(timeout: .seconds(30)) {
+                    try await dispatch.placement(run, tenant: "acme").tasks.filter { frozen.contains($0.id) }.allSatisfy { $0.attempt == 2 }
+                }
+                #expect(retried, "the frozen agent's attempts were given up and tried again")
+                try stack.signal("agent-1", SIGCONT)
+                let finished = try await api.waitForRun(run, tenant: "acme", timeout: .seconds(90))
+                #expect(finished.state == "succeeded")
+                #expect(finished.tasks.filter { frozen.contains($0.id) }.allSatisfy { $0.attempt == 2 && $0.state == "succeeded" },
+                        "late reports of attempt 1 did not change the outcome")
+                let events = Spans.events(spans)
+                for task in frozen {
+                    #expect(events.contains { $0.start && $0.task == task && $0.attempt == 1 })
+                    #expect(!events.contains { !$0.start && $0.task == task && $0.attempt == 1 },
+                            "the superseded attempt of \(task) was killed before it finished")
+                    #expect(events.contains { !$0.start && $0.task == task && $0.attempt == 2 })
+                }
+                let audit = try await api.audit(run: run, tenant: "acme")
+                #expect(audit.contains { $0.action == "task.lost" })
+            }
+        }
+    }
+}
