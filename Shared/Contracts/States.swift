@@ -42,6 +42,7 @@ public enum TaskTransition: Equatable, Sendable {
 
     /// - Reports for an older attempt than the current one are stale (fencing): ignored.
     /// - A terminal task never changes again, so redelivered and late reports are harmless.
+    /// - A task ready again after attempt N ended ignores reports for N (fencing for retries).
     /// - A newer attempt supersedes the current one whatever it was doing (lost-agent re-dispatch).
     /// - Within one attempt the state only moves forward (dispatched → running → succeeded/failed),
     ///   so reports arriving out of order cannot move it back.
@@ -50,6 +51,11 @@ public enum TaskTransition: Equatable, Sendable {
         if current == .pending || current == .waiting || current == .held { return .ignore("task is not ready yet") }
         if reportAttempt < currentAttempt {
             return .ignore("stale report for attempt \(reportAttempt); current attempt is \(currentAttempt)")
+        }
+        if reportAttempt == currentAttempt, current == .ready {
+            // Ready again with this attempt number means the attempt ended and a retry or rerun is
+            // queued: a late report from the old attempt's agent must not decide the task.
+            return .ignore("attempt \(reportAttempt) already ended; the task is queued again")
         }
         let target = TaskState(report)
         if reportAttempt > currentAttempt { return .apply(state: target, attempt: reportAttempt) }

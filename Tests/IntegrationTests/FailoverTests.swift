@@ -10,8 +10,8 @@ extension Integration {
         /// Two dispatchers share the work while the platform ceiling of 10 running holds; one of
         /// them is SIGKILLed mid-flight and every task still runs exactly once.
         @Test func twoDispatchersHoldTheGlobalLimitAndSurviveAKill() async throws {
+            let port = try LoopbackPort.free()
             try await Stack.withIsolated(name: "two-dispatchers", configure: { configuration in
-                let port = try LoopbackPort.free()
                 configuration.components.append(StackComponent(name: "dispatcher-2", executable: "dispatcher", port: port, role: .service))
             }) { stack in
                 let api = StackAPI(stack)
