@@ -11,6 +11,7 @@ public enum Schema {
         Migration(version: 5, name: "agent-sessions", sql: agentSessions),
         Migration(version: 6, name: "triggers", sql: triggers),
         Migration(version: 7, name: "workflow-engine", sql: workflowEngine),
+        Migration(version: 8, name: "tenants", sql: tenants),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
