@@ -2,19 +2,23 @@ import Foundation
 import HTTP
 import LocalStack
 
-/// Calls the services' HTTP APIs as the admin credential for one tenant, and turns every way a
-/// call can go wrong into a `CLIError` with a message an operator can act on.
+/// Calls the services' HTTP APIs with one credential, for one tenant, and turns every way a call
+/// can go wrong into a `CLIError` with a message an operator can act on.
 struct APIClient {
     let manifest: StackManifest
     let token: String
-    let tenant: String
+    /// Sent as `X-WL-Tenant`; nil leaves it out, so a tenant credential acts for its own tenant.
+    let tenant: String?
     private let http = HTTPClient(timeout: .seconds(30))
 
-    init(manifest: StackManifest, token: String, tenant: String) {
+    init(manifest: StackManifest, token: String, tenant: String?) {
         self.manifest = manifest
         self.token = token
         self.tenant = tenant
     }
+
+    /// The tenant for messages.
+    var tenantLabel: String { tenant ?? "(the credential's own)" }
 
     /// A copy acting for another tenant (for `TENANT/RUN_ID` references).
     func acting(for tenant: String) -> APIClient {
@@ -31,7 +35,8 @@ struct APIClient {
     /// Sends a request; throws for transport failures only, so callers can inspect any status.
     func send(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
         let base = try endpoint(service)
-        var headers = ["Authorization": "Bearer \(token)", "X-WL-Tenant": tenant, "Accept": "application/json"]
+        var headers = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
+        if let tenant { headers["X-WL-Tenant"] = tenant }
         if body != nil { headers["Content-Type"] = "application/json" }
         do {
             return try await http.send(method: method, url: base + path, headers: headers, body: body)

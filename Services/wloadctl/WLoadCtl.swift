@@ -20,6 +20,9 @@ enum WLoadCtl {
             case "audit": return try await OperationsCommands.audit(rest, context: context)
             case "resources": return try await OperationsCommands.resources(rest, context: context)
             case "alert": return try await OperationsCommands.alert(rest, context: context)
+            case "tenant": return try await TenantCommand.run(rest, context: context)
+            case "token": return try await TokenCommand.run(rest, context: context)
+            case "whoami": return try await TenantCommand.whoami(rest, context: context)
             case "help", "--help", "-h":
                 Output.line(Usage.text)
                 return ExitCode.success
