@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo behind `make demo`: start the local stack, create two tenants, store every
-# example workflow for both, run each once per tenant, show progress, print a summary, stop the stack. Exits 0
-# only when every run succeeded. Expects the release build (`make release`) unless WLOADCTL
-# points at another wloadctl binary.
+# example workflow for both, run each once per tenant, show progress, print a summary, stop the
+# stack. Exits 0 only when every run succeeded. Expects the release build (`make release`) unless
+# WLOADCTL points at another wloadctl binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

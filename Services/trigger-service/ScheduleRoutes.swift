@@ -67,19 +67,26 @@ struct ScheduleRoutes: Sendable {
     /// pausing means; use backfill for them).
     @Sendable func resume(_ request: HTTPRequest) async throws -> HTTPResponse { try await setPaused(request, false) }
 
+    /// A schedule's fires, newest first; 404 when the tenant has neither the schedule nor any
+    /// fire of it (a schedule removed from its definition keeps its history).
     @Sendable func fires(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
         let (workflow, id) = (try request.parameter("workflow"), try request.parameter("id"))
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 1_000)
-        let fires = try await context.tenantRead(principal) { connection in
-            try connection.query("""
+        let fires = try await context.tenantRead(principal) { connection -> [FireRecord]? in
+            let fires = try connection.query("""
                 SELECT logical_time, source, state, reason, run_id, created_at FROM schedule_fires
                 WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3 ORDER BY logical_time DESC LIMIT $4
                 """, [principal.tenant, workflow, id, limit]).map { row in
                 FireRecord(logicalTime: try row.date("logical_time"), source: try row.string("source"), state: try row.string("state"),
                            reason: try row.optionalString("reason"), runID: try row.optionalUUID("run_id"), createdAt: try row.date("created_at"))
             }
+            guard fires.isEmpty else { return fires }
+            let exists = try !connection.query("SELECT 1 FROM schedules WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3",
+                                               [principal.tenant, workflow, id]).isEmpty
+            return exists ? [] : nil
         }
+        guard let fires else { throw HTTPError.notFound("workflow '\(workflow)' has no schedule '\(id)'") }
         return .json(["fires": fires])
     }
 
