@@ -50,9 +50,7 @@ struct APIClient {
     func call<T: Decodable>(_ type: T.Type, _ method: String, _ service: String, _ path: String,
                             body: [UInt8]? = nil) async throws -> (status: Int, value: T) {
         let answer = try await send(method, service, path, body: body)
-        guard (200..<300).contains(answer.status) else {
-            throw Self.apiError(service: service, status: answer.status, body: answer.body)
-        }
+        guard (200..<300).contains(answer.status) else { throw failure(service: service, status: answer.status, body: answer.body) }
         return (answer.status, try Self.decode(type, answer.body, service: service))
     }
 
@@ -60,9 +58,14 @@ struct APIClient {
     /// the API's `{"error": …}` message.
     func perform(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws {
         let answer = try await send(method, service, path, body: body)
-        guard (200..<300).contains(answer.status) else {
-            throw Self.apiError(service: service, status: answer.status, body: answer.body)
-        }
+        guard (200..<300).contains(answer.status) else { throw failure(service: service, status: answer.status, body: answer.body) }
+    }
+
+    /// The API's error, with the way out when a platform credential was sent without a tenant.
+    private func failure(service: String, status: Int, body: [UInt8]) -> CLIError {
+        let error = Self.apiError(service: service, status: status, body: body)
+        guard tenant == nil, status == 400, error.message.contains("X-WL-Tenant") else { return error }
+        return CLIError(error.message + "; name it with --tenant NAME or WLOADCTL_TENANT")
     }
 
     /// JSON body for a request.
