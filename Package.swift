@@ -71,7 +71,7 @@ let package = Package(
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),
         tests("HTTPTests", ["HTTP", "Runtime"]),
         tests("SchedulingTests", ["Scheduling"]),
-        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium", "ServiceKit"]),
+        tests("IntegrationTests", ["LocalStack", "Runtime", "Contracts", "HTTP", "Kafka", "Sodium", "Postgres", "ServiceKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

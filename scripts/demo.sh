@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The end-to-end demo behind `make demo`: start the local stack, store every example workflow for
-# two tenants, run each once per tenant, show progress, print a summary, stop the stack. Exits 0
-# only when every run succeeded. Expects the release build (`make release`) unless WLOADCTL
-# points at another wloadctl binary.
+# The end-to-end demo behind `make demo`: start the local stack, create two tenants, store every
+# example workflow for both, run each once per tenant, show progress, print a summary, stop the
+# stack. Exits 0 only when every run succeeded. Expects the release build (`make release`) unless
+# WLOADCTL points at another wloadctl binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,18 @@ trap stop_stack EXIT
 
 echo "== starting the local stack"
 "$wloadctl" stack up
+
+echo
+echo "== tenants"
+# Only existing tenants can be acted for; a rerun of the demo finds them already there.
+weight=1
+for tenant in "${tenants[@]}"; do
+  if ! "$wloadctl" tenant show "$tenant" >/dev/null 2>&1; then
+    "$wloadctl" tenant create "$tenant" --weight "$weight"
+  fi
+  weight=$(( weight + 1 ))
+done
+"$wloadctl" tenant list
 
 runs=()
 for tenant in "${tenants[@]}"; do

@@ -52,7 +52,7 @@ enum AuditLog {
         let runID = runText.flatMap(UUID.init(uuidString:))
         if let runText, runID == nil { throw HTTPError.badRequest("'\(runText)' is not a run id") }
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 1_000, 1), 10_000)
-        let entries = try await context.database.withConnection { connection in
+        let entries = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT id, actor, action, subject_type, subject_id, run_id, task_id, from_state, to_state, details::text AS details, occurred_at
                 FROM audit_log WHERE tenant = $1 AND ($2::uuid IS NULL OR run_id = $2) ORDER BY occurred_at, id LIMIT $3

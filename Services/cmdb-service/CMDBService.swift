@@ -76,7 +76,7 @@ enum Inventory {
             throw HTTPError.badRequest("status must be online or offline, not '\(status)'")
         }
         let seconds = offlineAfter.inSeconds
-        let resources = try await context.database.withConnection { connection in
+        let resources = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT id, class, host, pool, attributes::text AS attributes, first_seen, last_seen,
                        CASE WHEN last_seen >= now() - make_interval(secs => $4) THEN 'online' ELSE 'offline' END AS status

@@ -74,7 +74,7 @@ struct RunControlRoutes: Sendable {
         let principal = try await context.principal(request)
         let id = try Self.runID(request)
         guard let task = request.query["task"], !task.isEmpty else { throw HTTPError.badRequest("missing query parameter 'task'") }
-        let report = try await context.database.withConnection { connection -> ImpactReport? in
+        let report = try await context.tenantRead(principal) { connection -> ImpactReport? in
             guard let row = try connection.query("SELECT workflow, workflow_version FROM runs WHERE id = $1 AND tenant = $2",
                                                  [id, principal.tenant]).first else { return nil }
             let workflow = try row.string("workflow")
@@ -106,7 +106,7 @@ struct RunControlRoutes: Sendable {
         let principal = try await context.principal(request)
         try principal.requireWrite()
         let id = try Self.runID(request)
-        try await context.transaction { connection, outbox in
+        try await context.tenantScoped(principal) { connection, outbox in
             guard let row = try connection.query("SELECT state FROM runs WHERE id = $1 AND tenant = $2", [id, principal.tenant]).first else {
                 throw HTTPError.notFound("no run \(id.key)")
             }

@@ -80,7 +80,7 @@ struct RunQueryRoutes: Sendable {
         let principal = try await context.principal(request)
         let text = try request.parameter("id")
         guard let id = UUID(uuidString: text) else { throw HTTPError.badRequest("'\(text)' is not a run id") }
-        let view = try await context.database.withConnection { connection -> RunView? in
+        let view = try await context.tenantRead(principal) { connection -> RunView? in
             try Self.run(id, tenant: principal.tenant, connection) ?? Self.queued(id, tenant: principal.tenant, connection)
         }
         guard let view else { throw HTTPError.notFound("no run \(text)") }
@@ -91,7 +91,7 @@ struct RunQueryRoutes: Sendable {
         let principal = try await context.principal(request)
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 1_000)
         let workflow = request.query["workflow"]
-        let runs = try await context.database.withConnection { connection in
+        let runs = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT id, workflow, state, created_at, finished_at, tasks_total, tasks_open FROM runs
                 WHERE tenant = $1 AND ($2::text IS NULL OR workflow = $2) ORDER BY created_at DESC LIMIT $3

@@ -49,7 +49,7 @@ struct GovernanceRoutes: Sendable {
     /// Every tenant's queue and quotas for a platform administrator; the caller's own otherwise.
     @Sendable func quotas(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let scope: String? = principal.platform && principal.role == .admin ? request.query["tenant"] : principal.tenant
+        let scope: String? = principal.isPlatform && principal.role == .admin ? request.query["tenant"] : principal.tenant
         let statuses = try await context.database.withConnection { connection in try TenantQueueStatus.load(connection, tenant: scope) }
         return .json(statuses)
     }

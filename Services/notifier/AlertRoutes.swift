@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Postgres
@@ -31,18 +32,23 @@ struct AlertRoutes: Sendable {
         guard let url = URL(string: route.webhookUrl), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw HTTPError.badRequest("webhookUrl must be an http or https URL, got '\(route.webhookUrl)'")
         }
-        try await context.database.withConnection { connection in
+        // Only the host is audited: webhook URLs often carry a secret in their path.
+        let host = url.host ?? ""
+        try await context.tenantScoped(principal) { connection, outbox in
             try connection.execute("""
                 INSERT INTO alert_routes (tenant, webhook_url) VALUES ($1, $2)
                 ON CONFLICT (tenant) DO UPDATE SET webhook_url = EXCLUDED.webhook_url, updated_at = now()
                 """, [principal.tenant, route.webhookUrl])
+            try outbox.publish(AuditRecord(actor: principal.name, action: "alert-route.set", subjectType: "alert-route",
+                                           subjectID: "webhook", details: ["host": host]),
+                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
         }
         return .json(route)
     }
 
     @Sendable func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let url = try await context.database.withConnection { connection in
+        let url = try await context.tenantRead(principal) { connection in
             try connection.query("SELECT webhook_url FROM alert_routes WHERE tenant = $1", [principal.tenant]).first.map { try $0.string("webhook_url") }
         }
         guard let url else { throw HTTPError.notFound("no alert route for tenant '\(principal.tenant)'") }
@@ -51,7 +57,7 @@ struct AlertRoutes: Sendable {
 
     @Sendable func deliveries(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let deliveries = try await context.database.withConnection { connection in
+        let deliveries = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT id, alert_id, channel, target, state, attempts, last_status, last_error, created_at, delivered_at
                 FROM alert_deliveries WHERE tenant = $1 ORDER BY id DESC LIMIT 200

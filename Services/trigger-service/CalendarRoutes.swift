@@ -39,7 +39,7 @@ struct CalendarRoutes: Sendable {
             dates.append(date)
         }
         let sorted = Set(dates).sorted().map(\.description)
-        try await context.transaction { connection, outbox in
+        try await context.tenantScoped(principal) { connection, outbox in
             try connection.execute("""
                 INSERT INTO calendars (tenant, name, description, dates, updated_by) VALUES ($1, $2, $3, $4::text[]::date[], $5)
                 ON CONFLICT (tenant, name) DO UPDATE SET description = EXCLUDED.description, dates = EXCLUDED.dates,
@@ -55,7 +55,7 @@ struct CalendarRoutes: Sendable {
 
     @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let calendars = try await context.database.withConnection { connection in
+        let calendars = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT name, description, to_json(dates)::text AS dates, updated_by, updated_at FROM calendars WHERE tenant = $1 ORDER BY name
                 """, [principal.tenant]).map(Self.decode)
@@ -66,7 +66,7 @@ struct CalendarRoutes: Sendable {
     @Sendable func show(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
         let name = try request.parameter("name")
-        let calendar = try await context.database.withConnection { connection in
+        let calendar = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT name, description, to_json(dates)::text AS dates, updated_by, updated_at FROM calendars WHERE tenant = $1 AND name = $2
                 """, [principal.tenant, name]).first.map(Self.decode)
@@ -80,7 +80,7 @@ struct CalendarRoutes: Sendable {
         let principal = try await context.principal(request)
         try principal.requireWrite()
         let name = try request.parameter("name")
-        let users = try await context.transaction { connection, outbox -> [String]? in
+        let users = try await context.tenantScoped(principal) { connection, outbox -> [String]? in
             let users = try connection.query("""
                 SELECT workflow || '/' || schedule_id AS schedule FROM schedules
                 WHERE tenant = $1 AND (spec->>'excludeCalendar' = $2 OR spec->>'onlyCalendar' = $2) ORDER BY 1

@@ -25,7 +25,7 @@ struct RunRoutes: Sendable {
         let run = RunRequests.Request(tenant: principal.tenant, workflow: body.workflow, parameters: try Self.validate(body.parameters ?? [:]),
                                       source: "manual", requestedBy: principal.name,
                                       idempotencyKey: request.header("idempotency-key"), logicalTime: Date())
-        let started = try await Self.create(run, context)
+        let started = try await Self.create(run, as: principal, context)
         guard let started else { throw HTTPError.notFound("no workflow '\(body.workflow)'") }
         context.logger.info("run requested", [LogKey.tenant: principal.tenant, LogKey.workflow: started.workflow,
                                               LogKey.run: started.id.key, "source": "manual"])
@@ -38,7 +38,7 @@ struct RunRoutes: Sendable {
         let principal = try await context.principal(request)
         try principal.requireWrite()
         guard let runID = UUID(uuidString: try request.parameter("id")) else { throw HTTPError.notFound("no such run") }
-        let found = try await context.transaction { connection, outbox -> Bool in
+        let found = try await context.tenantScoped(principal) { connection, outbox -> Bool in
             guard try !connection.query("SELECT 1 FROM run_requests WHERE run_id = $1 AND tenant = $2", [runID, principal.tenant]).isEmpty else {
                 return false
             }
@@ -50,10 +50,11 @@ struct RunRoutes: Sendable {
         return .json(["id": runID.key, "state": "cancelling"], status: 202)
     }
 
-    /// Creates the run; a refused request (a required parameter missing) is the caller's 400.
-    static func create(_ run: RunRequests.Request, _ context: ServiceContext) async throws -> RunRequests.Created? {
+    /// Creates the run in `principal`'s tenant scope; a refused request (a required parameter
+    /// missing) is the caller's 400.
+    static func create(_ run: RunRequests.Request, as principal: Principal, _ context: ServiceContext) async throws -> RunRequests.Created? {
         do {
-            return try await context.transaction { connection, outbox in try RunRequests.create(run, connection, outbox) }
+            return try await context.tenantScoped(principal) { connection, outbox in try RunRequests.create(run, connection, outbox) }
         } catch let refused as RunRequests.Refused {
             throw HTTPError.badRequest(refused.description)
         }

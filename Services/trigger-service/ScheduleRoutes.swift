@@ -52,7 +52,7 @@ struct ScheduleRoutes: Sendable {
     @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
         let workflow = request.query["workflow"]
-        let schedules = try await context.database.withConnection { connection in
+        let schedules = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT \(ScheduleStore.columns) FROM schedules WHERE tenant = $1 AND ($2::text IS NULL OR workflow = $2)
                 ORDER BY workflow, schedule_id
@@ -67,19 +67,26 @@ struct ScheduleRoutes: Sendable {
     /// pausing means; use backfill for them).
     @Sendable func resume(_ request: HTTPRequest) async throws -> HTTPResponse { try await setPaused(request, false) }
 
+    /// A schedule's fires, newest first; 404 when the tenant has neither the schedule nor any
+    /// fire of it (a schedule removed from its definition keeps its history).
     @Sendable func fires(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
         let (workflow, id) = (try request.parameter("workflow"), try request.parameter("id"))
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 50, 1), 1_000)
-        let fires = try await context.database.withConnection { connection in
-            try connection.query("""
+        let fires = try await context.tenantRead(principal) { connection -> [FireRecord]? in
+            let fires = try connection.query("""
                 SELECT logical_time, source, state, reason, run_id, created_at FROM schedule_fires
                 WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3 ORDER BY logical_time DESC LIMIT $4
                 """, [principal.tenant, workflow, id, limit]).map { row in
                 FireRecord(logicalTime: try row.date("logical_time"), source: try row.string("source"), state: try row.string("state"),
                            reason: try row.optionalString("reason"), runID: try row.optionalUUID("run_id"), createdAt: try row.date("created_at"))
             }
+            guard fires.isEmpty else { return fires }
+            let exists = try !connection.query("SELECT 1 FROM schedules WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3",
+                                               [principal.tenant, workflow, id]).isEmpty
+            return exists ? [] : nil
         }
+        guard let fires else { throw HTTPError.notFound("workflow '\(workflow)' has no schedule '\(id)'") }
         return .json(["fires": fires])
     }
 
@@ -91,7 +98,7 @@ struct ScheduleRoutes: Sendable {
         try principal.requireWrite()
         let workflow = try request.parameter("name")
         let body = try request.decodeStrict(BackfillRequest.self, allowed: ["from", "to", "schedule"])
-        let result = try await context.transaction { connection, outbox -> BackfillResult in
+        let result = try await context.tenantScoped(principal) { connection, outbox -> BackfillResult in
             let rows = try connection.query("""
                 SELECT \(ScheduleStore.columns) FROM schedules WHERE tenant = $1 AND workflow = $2 AND ($3::text IS NULL OR schedule_id = $3)
                 ORDER BY schedule_id
@@ -133,7 +140,7 @@ struct ScheduleRoutes: Sendable {
         let principal = try await context.principal(request)
         try principal.requireWrite()
         let (workflow, id) = (try request.parameter("workflow"), try request.parameter("id"))
-        let summary = try await context.transaction { connection, outbox -> Summary? in
+        let summary = try await context.tenantScoped(principal) { connection, outbox -> Summary? in
             guard let row = try connection.query("""
                 SELECT \(ScheduleStore.columns) FROM schedules WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3 FOR UPDATE
                 """, [principal.tenant, workflow, id]).first.map(ScheduleStore.decode) else { return nil }

@@ -5,7 +5,8 @@ import ServiceKit
 
 /// trigger-service: stores versioned workflow definitions and turns triggers into run requests:
 /// manual runs, schedules (ticked by one elected leader among the instances), backfills,
-/// business calendars, signed webhooks and Kafka-topic events.
+/// business calendars, signed webhooks and Kafka-topic events. It also administers tenants and
+/// their API credentials.
 enum TriggerService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let environment = context.environment
@@ -13,6 +14,8 @@ enum TriggerService {
         let runs = RunRoutes(context: context)
         let calendars = CalendarRoutes(context: context)
         let schedules = ScheduleRoutes(context: context)
+        let tenants = TenantRoutes(context: context)
+        let tokens = TokenRoutes(context: context)
         let tolerance = try environment.seconds("WL_WEBHOOK_TOLERANCE", default: 300).inSeconds
         // The staleness check is what stops a captured request from being held back and sent
         // later; a window of hours would make it meaningless.
@@ -38,6 +41,13 @@ enum TriggerService {
         router.get("/v1/webhooks", webhooks.list)
         router.delete("/v1/webhooks/:id", webhooks.delete)
         router.post("/v1/hooks/:id", webhooks.receive)
+        router.post("/v1/tenants", tenants.create)
+        router.get("/v1/tenants", tenants.list)
+        router.get("/v1/tenants/:name", tenants.show)
+        router.post("/v1/tenants/:name/tokens", tokens.create)
+        router.get("/v1/tenants/:name/tokens", tokens.list)
+        router.delete("/v1/tenants/:name/tokens/:token", tokens.revoke)
+        router.get("/v1/whoami", tenants.whoami)
         let leader = SchedulerLeader(ticker: ScheduleTicker(context: context), database: context.database,
                                      instance: context.process.configuration.instanceID, logger: context.logger,
                                      tickInterval: try environment.seconds("WL_SCHEDULER_TICK", default: 0.5),

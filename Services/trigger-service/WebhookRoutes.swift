@@ -34,7 +34,7 @@ struct WebhookRoutes: Sendable {
         let body = try request.decodeStrict(CreateRequest.self, allowed: ["name"])
         guard DefinitionNames.isIdentifier(body.name) else { throw HTTPError.badRequest("invalid webhook name '\(body.name)'") }
         let (id, secret) = (UUID(), Sodium.hex(Sodium.randomBytes(32)))
-        let created = try await context.transaction { connection, outbox -> Webhook? in
+        let created = try await context.tenantScoped(principal) { connection, outbox -> Webhook? in
             guard try !connection.query("SELECT 1 FROM workflows WHERE tenant = $1 AND name = $2 LIMIT 1", [principal.tenant, workflow]).isEmpty else {
                 throw HTTPError.notFound("no workflow '\(workflow)'")
             }
@@ -54,7 +54,7 @@ struct WebhookRoutes: Sendable {
 
     @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let hooks = try await context.database.withConnection { connection in
+        let hooks = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT id, workflow, name, created_by, created_at FROM webhook_triggers WHERE tenant = $1 ORDER BY workflow, name
                 """, [principal.tenant]).map { row in
@@ -70,7 +70,7 @@ struct WebhookRoutes: Sendable {
         let principal = try await context.principal(request)
         try principal.requireWrite()
         guard let id = UUID(uuidString: try request.parameter("id")) else { throw HTTPError.notFound("no such webhook") }
-        let deleted = try await context.transaction { connection, outbox -> Bool in
+        let deleted = try await context.tenantScoped(principal) { connection, outbox -> Bool in
             guard try connection.execute("DELETE FROM webhook_triggers WHERE id = $1 AND tenant = $2", [id, principal.tenant]) == 1 else {
                 return false
             }
@@ -83,7 +83,9 @@ struct WebhookRoutes: Sendable {
     }
 
     /// A signed event. Every failure to authenticate is the same 401 to the caller (the reason
-    /// is logged), so the endpoint does not reveal which webhook ids exist.
+    /// is logged), so the endpoint does not reveal which webhook ids exist. Finding the hook is
+    /// the one unscoped read (its row is what names the tenant); once the signature checks out,
+    /// the run is created in that tenant's scope like any API write.
     @Sendable func receive(_ request: HTTPRequest) async throws -> HTTPResponse {
         let rawID = try request.parameter("id")
         let unauthorized = HTTPError.unauthorized("invalid webhook signature")
@@ -109,7 +111,8 @@ struct WebhookRoutes: Sendable {
         let run = RunRequests.Request(tenant: hook.tenant, workflow: hook.workflow, parameters: parameters, source: "event",
                                       requestedBy: "webhook:\(hook.name)", idempotencyKey: "webhook:\(id.key):\(signature)",
                                       logicalTime: Date(), details: ["webhook": id.key])
-        let started = try await RunRoutes.create(run, context)
+        let principal = Principal(name: "webhook:\(hook.name)", tenant: hook.tenant, role: .operator)
+        let started = try await RunRoutes.create(run, as: principal, context)
         guard let started else { throw HTTPError.notFound("the webhook's workflow no longer exists") }
         // The signature is the run's idempotency key, so a signature is accepted once, ever.
         guard started.created else {

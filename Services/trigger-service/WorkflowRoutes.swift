@@ -42,7 +42,7 @@ struct WorkflowRoutes: Sendable {
         }
         let document = String(decoding: try WireCoding.encode(definition), as: UTF8.self)
         let digest = Sodium.hex(Sodium.sha256(document))
-        let applied = try await context.transaction { connection, outbox -> Applied in
+        let applied = try await context.tenantScoped(principal) { connection, outbox -> Applied in
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["workflow/\(principal.tenant)/\(definition.name)"])
             let latest = try connection.query("""
                 SELECT version, definition_sha256 FROM workflows WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1
@@ -69,7 +69,7 @@ struct WorkflowRoutes: Sendable {
 
     @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let workflows = try await context.database.withConnection { connection in
+        let workflows = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT DISTINCT ON (name) name, version, created_at, jsonb_array_length(definition->'tasks') AS task_count
                 FROM workflows WHERE tenant = $1 ORDER BY name, version DESC
@@ -85,7 +85,7 @@ struct WorkflowRoutes: Sendable {
         let principal = try await context.principal(request)
         let name = try request.parameter("name")
         let version = request.query["version"].flatMap(Int.init)
-        let detail = try await context.database.withConnection { connection -> Detail? in
+        let detail = try await context.tenantRead(principal) { connection -> Detail? in
             let rows = try connection.query("""
                 SELECT name, version, created_at, created_by, definition::text AS definition FROM workflows
                 WHERE tenant = $1 AND name = $2 AND ($3::int IS NULL OR version = $3) ORDER BY version DESC LIMIT 1
@@ -113,7 +113,7 @@ struct WorkflowRoutes: Sendable {
         let principal = try await context.principal(request)
         let name = try request.parameter("name")
         let limit = min(max(Int(request.query["limit"] ?? "") ?? 20, 1), 200)
-        let rows = try await context.database.withConnection { connection in
+        let rows = try await context.tenantRead(principal) { connection in
             try connection.query("""
                 SELECT version, created_at, created_by, definition_sha256, definition::text AS definition FROM workflows
                 WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT $3

@@ -2,19 +2,23 @@ import Foundation
 import HTTP
 import LocalStack
 
-/// Calls the services' HTTP APIs as the admin credential for one tenant, and turns every way a
-/// call can go wrong into a `CLIError` with a message an operator can act on.
+/// Calls the services' HTTP APIs with one credential, for one tenant, and turns every way a call
+/// can go wrong into a `CLIError` with a message an operator can act on.
 struct APIClient {
     let manifest: StackManifest
     let token: String
-    let tenant: String
+    /// Sent as `X-WL-Tenant`; nil leaves it out, so a tenant credential acts for its own tenant.
+    let tenant: String?
     private let http = HTTPClient(timeout: .seconds(30))
 
-    init(manifest: StackManifest, token: String, tenant: String) {
+    init(manifest: StackManifest, token: String, tenant: String?) {
         self.manifest = manifest
         self.token = token
         self.tenant = tenant
     }
+
+    /// The tenant for messages.
+    var tenantLabel: String { tenant ?? "(the credential's own)" }
 
     /// A copy acting for another tenant (for `TENANT/RUN_ID` references).
     func acting(for tenant: String) -> APIClient {
@@ -31,7 +35,8 @@ struct APIClient {
     /// Sends a request; throws for transport failures only, so callers can inspect any status.
     func send(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
         let base = try endpoint(service)
-        var headers = ["Authorization": "Bearer \(token)", "X-WL-Tenant": tenant, "Accept": "application/json"]
+        var headers = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
+        if let tenant { headers["X-WL-Tenant"] = tenant }
         if body != nil { headers["Content-Type"] = "application/json" }
         do {
             return try await http.send(method: method, url: base + path, headers: headers, body: body)
@@ -45,9 +50,7 @@ struct APIClient {
     func call<T: Decodable>(_ type: T.Type, _ method: String, _ service: String, _ path: String,
                             body: [UInt8]? = nil) async throws -> (status: Int, value: T) {
         let answer = try await send(method, service, path, body: body)
-        guard (200..<300).contains(answer.status) else {
-            throw Self.apiError(service: service, status: answer.status, body: answer.body)
-        }
+        guard (200..<300).contains(answer.status) else { throw failure(service: service, status: answer.status, body: answer.body) }
         return (answer.status, try Self.decode(type, answer.body, service: service))
     }
 
@@ -55,9 +58,14 @@ struct APIClient {
     /// the API's `{"error": …}` message.
     func perform(_ method: String, _ service: String, _ path: String, body: [UInt8]? = nil) async throws {
         let answer = try await send(method, service, path, body: body)
-        guard (200..<300).contains(answer.status) else {
-            throw Self.apiError(service: service, status: answer.status, body: answer.body)
-        }
+        guard (200..<300).contains(answer.status) else { throw failure(service: service, status: answer.status, body: answer.body) }
+    }
+
+    /// The API's error, with the way out when a platform credential was sent without a tenant.
+    private func failure(service: String, status: Int, body: [UInt8]) -> CLIError {
+        let error = Self.apiError(service: service, status: status, body: body)
+        guard tenant == nil, status == 400, error.message.contains("X-WL-Tenant") else { return error }
+        return CLIError(error.message + "; name it with --tenant NAME or WLOADCTL_TENANT")
     }
 
     /// JSON body for a request.

@@ -4,9 +4,15 @@ import LocalStack
 /// Where the CLI finds the stack and who it acts as: `WLOADCTL_HOME` (default `./.wloadctl`),
 /// `WLOADCTL_TOKEN` (default `<home>/admin.token`), tenant from `--tenant`, `WLOADCTL_TENANT`
 /// or `default`.
+///
+/// The stack's `admin.token` is a platform credential, which must name its tenant, so the CLI
+/// always sends one for it (`default` unless told otherwise). A `WLOADCTL_TOKEN` may be a tenant
+/// credential, which acts for its own tenant: for it the CLI names a tenant only when asked to.
 struct CLIContext {
     let home: URL
     let tenant: String
+    /// `--tenant` or `WLOADCTL_TENANT`, when given.
+    let explicitTenant: String?
     let environment: [String: String]
 
     init(tenant flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -17,7 +23,8 @@ struct CLIContext {
         } else {
             self.home = cwd.appendingPathComponent(".wloadctl")
         }
-        tenant = flag ?? environment["WLOADCTL_TENANT"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        explicitTenant = flag ?? environment["WLOADCTL_TENANT"].flatMap { $0.isEmpty ? nil : $0 }
+        tenant = explicitTenant ?? "default"
     }
 
     /// The stack's endpoints, or an error that says how to start it.
@@ -29,6 +36,9 @@ struct CLIContext {
         return manifest
     }
 
+    /// True when the credential is `WLOADCTL_TOKEN` rather than the stack's platform admin token.
+    var usesOwnToken: Bool { !(environment["WLOADCTL_TOKEN"] ?? "").isEmpty }
+
     func token() throws -> String {
         if let token = environment["WLOADCTL_TOKEN"], !token.isEmpty { return token }
         let file = home.appendingPathComponent("admin.token")
@@ -39,7 +49,7 @@ struct CLIContext {
     }
 
     func api() throws -> APIClient {
-        APIClient(manifest: try manifest(), token: try token(), tenant: tenant)
+        APIClient(manifest: try manifest(), token: try token(), tenant: usesOwnToken ? explicitTenant : tenant)
     }
 
     /// The local stack's configuration: this home, binaries from WL_BIN_DIR, the directory of this

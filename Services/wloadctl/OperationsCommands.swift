@@ -50,7 +50,7 @@ enum OperationsCommands {
         }
         let api = try context.api()
         try await api.perform("PUT", "notifier", "/v1/alert-routes", body: APIClient.body(AlertRoute(webhookUrl: url)))
-        Output.line("alerts for tenant \(api.tenant) go to \(url)")
+        Output.line("alerts for tenant \(api.tenantLabel) go to \(url)")
         return ExitCode.success
     }
 }

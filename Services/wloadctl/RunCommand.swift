@@ -53,11 +53,11 @@ enum RunCommand {
         if arguments.has("json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.withoutEscapingSlashes]
-            Output.line(String(decoding: try encoder.encode(RunJSON(run, tenant: api.tenant)), as: UTF8.self))
+            Output.line(String(decoding: try encoder.encode(RunJSON(run, tenant: run.tenant ?? api.tenantLabel)), as: UTF8.self))
             return ExitCode.success
         }
         Output.line("run \(run.id)")
-        Output.line("workflow \(run.workflow)\(run.version.map { " version \($0)" } ?? "")  tenant \(run.tenant ?? api.tenant)")
+        Output.line("workflow \(run.workflow)\(run.version.map { " version \($0)" } ?? "")  tenant \(run.tenant ?? api.tenantLabel)")
         Output.line("state \(run.state)  created \(run.createdAt.orDash)  finished \(run.finishedAt.orDash)")
         Output.line("")
         var table = Table("TASK", "STATE", "ATTEMPT", "EXIT", "AGENT", "REASON")
@@ -88,7 +88,7 @@ enum RunCommand {
             let client = reference.client(from: api)
             let run = try await fetch(reference, api: client)
             allSucceeded = allSucceeded && run.state == "succeeded"
-            table.add(run.tenant ?? client.tenant, run.workflow, run.id, run.state,
+            table.add(run.tenant ?? client.tenantLabel, run.workflow, run.id, run.state,
                       "\(run.count("succeeded"))/\(run.tasks.count)")
         }
         Output.line(table.render())
@@ -126,7 +126,7 @@ enum RunCommand {
     static func fetch(_ reference: RunReference, api: APIClient) async throws -> RunDetail {
         let answer = try await api.send("GET", "dependency-resolver", "/v1/runs/\(reference.escapedID)")
         if answer.status == 404 {
-            throw CLIError("run \(reference.id) not found for tenant \(api.tenant) (it may still be queued)")
+            throw CLIError("run \(reference.id) not found for tenant \(api.tenantLabel) (it may still be queued)")
         }
         guard (200..<300).contains(answer.status) else {
             throw APIClient.apiError(service: "dependency-resolver", status: answer.status, body: answer.body)

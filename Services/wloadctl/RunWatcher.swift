@@ -69,10 +69,10 @@ struct RunWatcher {
             let state = run.state.padding(toLength: 9, withPad: " ", startingAt: 0)
             text += "\(state) \(run.count("succeeded"))/\(run.tasks.count) succeeded  "
                 + "\(run.count("dispatched", "running")) running  \(run.count("failed")) failed"
-            if runs.count > 1 { text += "  \(run.tenant ?? reference.tenant ?? api.tenant) \(run.workflow)" }
+            if runs.count > 1 { text += "  \(run.tenant ?? reference.tenant ?? api.tenantLabel) \(run.workflow)" }
         } else {
             text += "queued"
-            if runs.count > 1 { text += "  \(run?.tenant ?? reference.tenant ?? api.tenant)\(run.map { " " + $0.workflow } ?? "")" }
+            if runs.count > 1 { text += "  \(run?.tenant ?? reference.tenant ?? api.tenantLabel)\(run.map { " " + $0.workflow } ?? "")" }
         }
         if let note { text += "  " + note }
         return text

@@ -55,6 +55,19 @@ enum Usage {
                                         CMDB resources (agents register themselves)
           alert webhook URL             send this tenant's run-failure alerts to URL
 
+        tenants and credentials:
+          tenant create NAME [--display-name TEXT] [--weight N]
+                                        create a tenant (platform admin only); N 1-1000 is its
+                                        share of contended capacity (default 1)
+          tenant list                   tenants (a tenant credential sees its own)
+          tenant show NAME              a tenant's display name, weight and creation
+          token create NAME --role admin|operator|viewer
+                                        issue an API credential for the tenant (--tenant T);
+                                        prints the token, shown only this once
+          token list                    the tenant's credentials: names and roles
+          token revoke NAME             revoke one (every service refuses it within 5 s)
+          whoami                        the credential in use, its role and tenant
+
         governance (dispatcher):
           queue [--limit N]             this tenant's running/queued counts, throttle reason, next
                                         dispatch estimate and first queued tasks with their reasons
@@ -72,8 +85,9 @@ enum Usage {
           help                          this text
 
         RUN is a run id, or TENANT/ID to address a run of another tenant than --tenant.
-        Environment: WLOADCTL_HOME (default ./.wloadctl), WLOADCTL_TOKEN, WLOADCTL_TENANT
-        (default "default"); for `stack up`: WL_BIN_DIR, WL_LOG_LEVEL.
+        Environment: WLOADCTL_HOME (default ./.wloadctl), WLOADCTL_TOKEN (a tenant credential acts
+        for its own tenant unless --tenant names one), WLOADCTL_TENANT (default "default" for the
+        stack's admin.token); for `stack up`: WL_BIN_DIR, WL_LOG_LEVEL.
         """
 
     static let stack = "usage: wloadctl stack up|down|status"
@@ -132,4 +146,15 @@ enum Usage {
     static let audit = "usage: wloadctl audit RUN"
     static let resources = "usage: wloadctl resources [--class CLASS] [--pool POOL]"
     static let alert = "usage: wloadctl alert webhook URL"
+    static let tenant = """
+        usage: wloadctl tenant create NAME [--display-name TEXT] [--weight N]
+               wloadctl tenant list
+               wloadctl tenant show NAME
+        """
+    static let token = """
+        usage: wloadctl [--tenant T] token create NAME --role admin|operator|viewer
+               wloadctl [--tenant T] token list
+               wloadctl [--tenant T] token revoke NAME
+        """
+    static let whoami = "usage: wloadctl whoami"
 }

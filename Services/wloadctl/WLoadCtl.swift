@@ -26,6 +26,9 @@ enum WLoadCtl {
             case "queue": return try await GovernanceCommands.queue(rest, context: context)
             case "agent": return try await AgentCommands.agent(rest, context: context)
             case "pool": return try await AgentCommands.pool(rest, context: context)
+            case "tenant": return try await TenantCommand.run(rest, context: context)
+            case "token": return try await TokenCommand.run(rest, context: context)
+            case "whoami": return try await TenantCommand.whoami(rest, context: context)
             case "help", "--help", "-h":
                 Output.line(Usage.text)
                 return ExitCode.success

@@ -3,7 +3,8 @@ import Foundation
 /// `up`: start whatever is not running, in dependency order, and wait until all of it is healthy.
 extension Stack {
     /// Idempotent: parts whose pid file names a live process are left alone (but still health
-    /// checked); parts with no pid file or a dead process are started. `progress` receives one
+    /// checked); parts with no pid file or a dead process are started; the configured tenants
+    /// that do not exist are created. `progress` receives one
     /// line per step, for the CLI to print.
     public func up(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         try layout.createDirectories(agents: configuration.components.filter(\.isAgent).map(\.name))
@@ -40,6 +41,7 @@ extension Stack {
                 progress("\(name) healthy")
             }
         }
+        try await ensureTenants(token: token, progress: progress)
     }
 
     /// Fails before anything starts when a port of a part that is not running is taken, so a

@@ -41,11 +41,15 @@ public struct StackConfiguration: Sendable {
     public var detached: Bool
     public var healthTimeout: Duration
     public var stopTimeout: Duration
+    /// Tenants `up` creates when they do not exist (a platform credential acts only for existing
+    /// tenants).
+    public var tenants: [String]
 
     public init(root: URL, postgres: Postgres, database: String, dropDatabaseOnDown: Bool = false,
                 brokerPort: Int, brokerPartitions: Int = 16, components: [StackComponent],
                 binDirectory: URL, logLevel: String = "info", environment: [String: [String: String]] = [:],
-                detached: Bool, healthTimeout: Duration = .seconds(60), stopTimeout: Duration = .seconds(30)) {
+                detached: Bool, healthTimeout: Duration = .seconds(60), stopTimeout: Duration = .seconds(30),
+                tenants: [String] = []) {
         self.root = root
         self.postgres = postgres
         self.database = database
@@ -59,21 +63,24 @@ public struct StackConfiguration: Sendable {
         self.detached = detached
         self.healthTimeout = healthTimeout
         self.stopTimeout = stopTimeout
+        self.tenants = tenants
     }
 
     /// The CLI's stack: own cluster under `<root>/pg` on 55433, database `wloadctl`, broker on
-    /// 19092, services on 7401…7406, agents on 7411/7412, detached.
+    /// 19092, services on 7401…7406, agents on 7411/7412, detached; tenant `default` (the CLI's
+    /// default tenant) exists.
     public static func local(root: URL, binDirectory: URL) -> StackConfiguration {
         StackConfiguration(
             root: root,
             postgres: .owned(PostgresCluster(directory: root.appendingPathComponent("pg"), port: 55433)),
             database: "wloadctl", brokerPort: 19092, components: StackComponent.localDefaults,
-            binDirectory: binDirectory, detached: true)
+            binDirectory: binDirectory, detached: true, tenants: ["default"])
     }
 
     /// A test stack under `<repository>/.wloadctl/test-stacks/<name>` on free ports, with its own
     /// database in the shared test cluster (`TestPostgres`), binaries from `WL_BIN_DIR` or
-    /// `<repository>/.build/debug` (what `make test` builds). Allocates ports; starts nothing.
+    /// `<repository>/.build/debug` (what `make test` builds), and tenants `acme` and `globex`.
+    /// Allocates ports; starts nothing.
     public static func isolated(name: String, agents: Int = 2,
                                 repository: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> StackConfiguration {
         let components = StackComponent.serviceNames.count + agents
@@ -87,7 +94,7 @@ public struct StackConfiguration: Sendable {
             brokerPort: ports[0],
             components: StackComponent.defaults(ports: Array(ports.dropFirst()), agents: agents),
             binDirectory: binDirectory(repository: repository, preferRelease: false),
-            detached: false)
+            detached: false, tenants: ["acme", "globex"])
     }
 
     /// `WL_BIN_DIR` when set; else `.build/release` when `preferRelease` and it holds the

@@ -39,14 +39,17 @@ public struct ServiceContext: Sendable {
                             relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, handler: handler)
     }
 
-    /// A transaction whose outbox messages are published right after it commits.
+    /// A transaction whose outbox messages are published right after it commits. It runs as the
+    /// schema owner and sees every tenant: for consumers, internal loops and platform operations.
+    /// API handlers acting for a tenant use `tenantScoped` / `tenantRead` instead.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
         let result = try await database.transaction(source: process.name, body)
         relaySignal.notify()
         return result
     }
 
-    /// Authenticates `request` and returns the caller.
+    /// Authenticates `request` and returns the caller with the tenant it acts for (a platform
+    /// credential's `X-WL-Tenant` must name an existing tenant).
     public func principal(_ request: HTTPRequest) async throws -> Principal {
         try await authenticator.authenticate(request)
     }
