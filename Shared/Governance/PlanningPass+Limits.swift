@@ -31,7 +31,8 @@ extension PlanningPass {
         let loads = serving.compactMap(\.load)
         let threshold = snapshot.settings.global.slowDownLoad ?? Throttle.defaultSlowDownLoad
         if !loads.isEmpty {
-            let mean = loads.reduce(0, +) / Double(loads.count)
+            // Summed in sorted order so the agents' order cannot tip a mean that sits at the threshold.
+            let mean = loads.sorted().reduce(0, +) / Double(loads.count)
             if mean >= threshold { return String(format: "agents' mean load %.2f ≥ %.2f", mean, threshold) }
         }
         let slots = serving.reduce(0) { $0 + $1.slots }
