@@ -60,6 +60,11 @@ struct PlanningPass {
                 return
             }
             guard let tenant = fairestTenant(tenants) else { return }
+            // A tenant whose last queued task just went has nothing a limit could hold back.
+            if cursor[tenant, default: 0] >= snapshot.queues[tenant]?.count ?? 0 {
+                tenants.remove(tenant)
+                continue
+            }
             if let block = tenantBlock(tenant) {
                 hold(tenant, block.reason, next: block.next)
                 tenants.remove(tenant)

@@ -60,7 +60,7 @@ public struct PeakWindow: Codable, Sendable, Equatable, CustomStringConvertible 
     public init(parsing text: String, rate: Double?, maxRunning: Int?) throws(WindowError) {
         let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard words.count == 3 else { throw WindowError("peak window '\(text)' must read DAYS HH:MM-HH:MM ZONE, e.g. mon-fri 08:00-18:00 Europe/Berlin") }
-        let times = words[1].split(separator: "-").map(String.init)
+        let times = words[1].split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard times.count == 2 else { throw WindowError("'\(words[1])' must be HH:MM-HH:MM") }
         self.init(days: try Self.days(words[0].lowercased()), from: times[0], to: times[1], timezone: words[2],
                   rate: rate, maxRunning: maxRunning)
@@ -75,8 +75,8 @@ public struct PeakWindow: Codable, Sendable, Equatable, CustomStringConvertible 
     private static func days(_ text: String) throws(WindowError) -> [String] {
         if text == "daily" { return dayNames }
         var result: [String] = []
-        for part in text.split(separator: ",") {
-            let ends = part.split(separator: "-").map(String.init)
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let ends = part.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             guard let first = ends.first, let start = dayNames.firstIndex(of: first), ends.count <= 2 else {
                 throw WindowError("'\(part)' is not a day or day range (sun..sat, e.g. mon-fri)")
             }

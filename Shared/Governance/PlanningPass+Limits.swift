@@ -31,12 +31,14 @@ extension PlanningPass {
         let loads = serving.compactMap(\.load)
         let threshold = snapshot.settings.global.slowDownLoad ?? Throttle.defaultSlowDownLoad
         if !loads.isEmpty {
-            let mean = loads.reduce(0, +) / Double(loads.count)
+            // Summed in sorted order so the agents' order cannot tip a mean that sits at the threshold.
+            let mean = loads.sorted().reduce(0, +) / Double(loads.count)
             if mean >= threshold { return String(format: "agents' mean load %.2f ≥ %.2f", mean, threshold) }
         }
-        let slots = serving.reduce(0) { $0 + $1.slots }
-        if slots > 0, Double(snapshot.running.total) >= 0.9 * Double(slots) {
-            return "\(snapshot.running.total) of \(slots) agent slots in use"
+        // Tasks on draining (or lost) agents use none of the slots counted here.
+        let slots = serving.reduce(0) { $0 + $1.slots }, busy = serving.reduce(0) { $0 + $1.running }
+        if slots > 0, Double(busy) >= 0.9 * Double(slots) {
+            return "\(busy) of \(slots) agent slots in use"
         }
         return nil
     }
