@@ -31,7 +31,7 @@ struct GovernanceRoutes: Sendable {
 
     @Sendable func queue(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let view = try await context.database.withConnection { connection in
+        let view = try await context.tenantRead(principal) { connection in
             let status = try TenantQueueStatus.load(connection, tenant: principal.tenant).first
                 ?? TenantQueueStatus(tenant: principal.tenant, running: 0, queued: 0, pools: [], quotas: [], dispatchedToday: 0)
             let waiting = try connection.query("""
@@ -49,7 +49,11 @@ struct GovernanceRoutes: Sendable {
     /// Every tenant's queue and quotas for a platform administrator; the caller's own otherwise.
     @Sendable func quotas(_ request: HTTPRequest) async throws -> HTTPResponse {
         let principal = try await context.principal(request)
-        let scope: String? = principal.isPlatform && principal.role == .admin ? request.query["tenant"] : principal.tenant
+        guard principal.isPlatform, principal.role == .admin else {
+            let own = try await context.tenantRead(principal) { connection in try TenantQueueStatus.load(connection, tenant: principal.tenant) }
+            return .json(own)
+        }
+        let scope = request.query["tenant"]
         let statuses = try await context.database.withConnection { connection in try TenantQueueStatus.load(connection, tenant: scope) }
         return .json(statuses)
     }

@@ -78,5 +78,9 @@ extension Schema {
             day date NOT NULL,
             PRIMARY KEY (tenant, pool, day)
         );
+        -- Tenants read their own queue state through the API's row-level security (migration 8).
+        SELECT wl_isolate_tenant_table(target)
+        FROM unnest(ARRAY['quotas', 'daily_dispatches', 'tenant_outlook', 'quota_alerts']::regclass[]) AS target;
+        GRANT USAGE ON SEQUENCE task_queue_seq TO wl_tenant;
         """
 }
