@@ -66,7 +66,7 @@ struct Scheduler: Service {
     static func rampStart(_ connection: PostgresConnection, startsRamp: Bool, now: Date) throws -> Date? {
         guard let row = try connection.query("""
             UPDATE dispatcher_state SET ramp_started_at = CASE
-                WHEN $1 OR last_pass_at IS NULL OR last_pass_at < now() - make_interval(secs => $2) THEN now()
+                WHEN $1 OR last_pass_at IS NULL OR last_pass_at < now() - make_interval(secs => $2::float8) THEN now()
                 ELSE ramp_started_at END
             WHERE id = 1 RETURNING ramp_started_at
             """, [startsRamp, rampGapSeconds]).first else { return nil }

@@ -45,7 +45,7 @@ enum AgentCommands {
         case "set":
             let name = try arguments.positionals(exactly: 2, "POOL", usage: Usage.pool)[1]
             let dedicated = arguments.value("dedicated")
-            guard (dedicated == nil) != arguments.has("shared") else {
+            guard (dedicated != nil) != arguments.has("shared") else {
                 throw CLIError.usage("give exactly one of --dedicated TENANT or --shared", Usage.pool)
             }
             try await api.perform("PUT", "dispatcher", "/v1/pools/\(name.escapedPathSegment)", body: APIClient.body(PoolChangeBody(dedicatedTo: dedicated)))

@@ -34,12 +34,14 @@ struct PlanningPass {
     /// bucket left over from a removed limit cannot go negative.
     var inForce: Set<String> = []
 
-    /// A ceiling in force now: its rate and running limit and why it differs from the setting.
+    /// A ceiling in force now: its rate and running limit and why each differs from the setting
+    /// (a peak window lowers both; ramp-up and slow-down lower only the rate).
     struct Gate {
         var rate: Double?
         var burst: Int?
         var maxRunning: Int?
-        var why: String?
+        var rateWhy: String?
+        var runningWhy: String?
     }
 
     init(_ snapshot: DispatchSnapshot) {
@@ -49,7 +51,9 @@ struct PlanningPass {
         agents = snapshot.agents
         global = Self.globalGate(snapshot)
         plan.buckets = snapshot.buckets
-        plan.globalAdjustment = global.why
+        var whys: [String] = []
+        for why in [global.runningWhy, global.rateWhy].compactMap({ $0 }) where !whys.contains(why) { whys.append(why) }
+        plan.globalAdjustment = whys.isEmpty ? nil : whys.joined(separator: "; ")
     }
 
     mutating func run() {

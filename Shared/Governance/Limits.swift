@@ -66,6 +66,23 @@ public struct Throttle: Codable, Sendable, Equatable {
 
     public static let none = Throttle()
 
+    private enum CodingKeys: String, CodingKey {
+        case rate, burst, maxRunning, peakWindows, rampUpSeconds, rampStartRate, slowDownLoad, slowDownRate
+    }
+
+    /// Every field may be left out (no peak windows when `peakWindows` is).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rate = try container.decodeIfPresent(Double.self, forKey: .rate)
+        burst = try container.decodeIfPresent(Int.self, forKey: .burst)
+        maxRunning = try container.decodeIfPresent(Int.self, forKey: .maxRunning)
+        peakWindows = try container.decodeIfPresent([PeakWindow].self, forKey: .peakWindows) ?? []
+        rampUpSeconds = try container.decodeIfPresent(Double.self, forKey: .rampUpSeconds)
+        rampStartRate = try container.decodeIfPresent(Double.self, forKey: .rampStartRate)
+        slowDownLoad = try container.decodeIfPresent(Double.self, forKey: .slowDownLoad)
+        slowDownRate = try container.decodeIfPresent(Double.self, forKey: .slowDownRate)
+    }
+
     public var problem: String? {
         if let rate, !(rate > 0 && rate <= 1_000_000) { return "rate must be above 0 and at most 1000000 per second" }
         if let burst, !(1...1_000_000).contains(burst) { return "burst must be 1 to 1000000" }

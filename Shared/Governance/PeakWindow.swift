@@ -26,7 +26,10 @@ public struct PeakWindow: Codable, Sendable, Equatable, CustomStringConvertible 
         self.maxRunning = maxRunning
     }
 
-    public var description: String { "\(days.joined(separator: ",")) \(from)-\(to) \(timezone)" }
+    public var description: String {
+        let named = Set(days).count == 7 ? "daily" : days.joined(separator: ",")
+        return "\(named) \(from)-\(to) \(timezone)"
+    }
 
     public var problem: String? {
         if days.isEmpty { return "names no day" }

@@ -10,17 +10,18 @@ extension PlanningPass {
     static func globalGate(_ snapshot: DispatchSnapshot) -> Gate {
         let throttle = snapshot.settings.global
         let ceilings = throttle.ceilings(at: snapshot.now)
-        var gate = Gate(rate: ceilings.rate, burst: throttle.burst, maxRunning: ceilings.maxRunning, why: ceilings.peak ? "peak window" : nil)
+        let peak = ceilings.peak ? "peak window" : nil
+        var gate = Gate(rate: ceilings.rate, burst: throttle.burst, maxRunning: ceilings.maxRunning, rateWhy: peak, runningWhy: peak)
         let rampSeconds = throttle.rampUpSeconds ?? Throttle.defaultRampUpSeconds
         if let start = snapshot.rampStartedAt, rampSeconds > 0, snapshot.now - start < rampSeconds {
             let full = gate.rate ?? unlimitedRampTarget
             let first = min(throttle.rampStartRate ?? Throttle.defaultRampStartRate, full)
             let rate = first * pow(full / first, max(0, snapshot.now - start) / rampSeconds)
-            if rate < gate.rate ?? .infinity { gate.rate = rate; gate.why = "ramp-up after a restart" }
+            if rate < gate.rate ?? .infinity { gate.rate = rate; gate.rateWhy = "ramp-up after a restart" }
         }
         if let strain = strain(snapshot) {
             let rate = throttle.slowDownRate ?? Throttle.defaultSlowDownRate
-            if rate < gate.rate ?? .infinity { gate.rate = rate; gate.why = "slowed down: \(strain)" }
+            if rate < gate.rate ?? .infinity { gate.rate = rate; gate.rateWhy = "slowed down: \(strain)" }
         }
         return gate
     }
@@ -44,9 +45,9 @@ extension PlanningPass {
     }
 
     mutating func globalStop() -> WaitReason? {
-        if let limit = global.maxRunning, running.total >= limit { return .globalRunning(limit, why: global.why) }
+        if let limit = global.maxRunning, running.total >= limit { return .globalRunning(limit, why: global.runningWhy) }
         if let rate = global.rate, !token(BucketScope.global, rate: rate, burst: global.burst) {
-            return .globalRate(rate, why: global.why)
+            return .globalRate(rate, why: global.rateWhy)
         }
         return nil
     }
