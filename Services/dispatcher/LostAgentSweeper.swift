@@ -47,12 +47,12 @@ struct LostAgentSweeper: Service {
                     SELECT l.run_id, l.task_id FROM task_leases l LEFT JOIN agent_liveness a ON a.agent_id = l.agent_id
                     WHERE l.state IN ('dispatched', 'running') AND (a.agent_id IS NULL OR a.lost_at IS NOT NULL
                         OR (a.session IS DISTINCT FROM l.agent_session AND a.session IS NOT NULL AND l.agent_session IS NOT NULL)
-                        OR (l.state = 'dispatched' AND l.dispatched_at < now() - make_interval(secs => $2::float8)))
+                        OR (l.state = 'dispatched' AND l.dispatched_at < now() - make_interval(secs => $1::float8)))
                     ORDER BY l.updated_at LIMIT 500 FOR UPDATE OF l SKIP LOCKED)
                 UPDATE task_leases t SET state = 'lost', updated_at = now()
                 FROM lost WHERE t.run_id = lost.run_id AND t.task_id = lost.task_id
                 RETURNING t.run_id, t.task_id, t.tenant, t.attempt, t.agent_id
-                """, [timeout, accept])
+                """, [accept])
             for row in lost {
                 let runID = try row.uuid("run_id"), taskID = try row.string("task_id"), tenant = try row.string("tenant")
                 let attempt = try row.int("attempt"), agent = try row.optionalString("agent_id") ?? "unknown"
