@@ -5,7 +5,8 @@ import Foundation
 /// platform and pool ceilings (with peak windows, ramp-up and slow-down), tenant and per-pool
 /// quotas (running, rate, daily), concurrency keys, dedicated pools and agent eligibility.
 ///
-/// Fairness: each step serves the tenant with the fewest running tasks per unit of weight (ties:
+/// Fairness: each step serves the tenant with the fewest running tasks on shared capacity (its
+/// dedicated pools do not count) per unit of weight (ties:
 /// fewer dispatched this pass, then name), so a tenant with a flood queued gets its share and no
 /// more while others have work. Within a tenant, higher priority goes first, then older work.
 /// A task that cannot go (its pool is full, its key is taken, no agent matches) does not hold
@@ -88,13 +89,23 @@ struct PlanningPass {
 
     private func fairestTenant(_ tenants: Set<String>) -> String? {
         tenants.min { lhs, rhs in
-            let left = Double(running.byTenant[lhs, default: 0]) / snapshot.settings.weight(lhs)
-            let right = Double(running.byTenant[rhs, default: 0]) / snapshot.settings.weight(rhs)
+            let left = Double(sharedRunning(lhs)) / snapshot.settings.weight(lhs)
+            let right = Double(sharedRunning(rhs)) / snapshot.settings.weight(rhs)
             if left != right { return left < right }
             let leftServed = servedThisPass[lhs, default: 0], rightServed = servedThisPass[rhs, default: 0]
             if leftServed != rightServed { return leftServed < rightServed }
             return lhs < rhs
         }
+    }
+
+    /// A tenant's running tasks on shared capacity: what it runs in pools dedicated to it is its
+    /// own and does not count against its share of the rest.
+    private func sharedRunning(_ tenant: String) -> Int {
+        var count = running.byTenant[tenant, default: 0]
+        for (pool, owner) in snapshot.settings.dedicated where owner == tenant {
+            count -= running.byTenantPool[QuotaScope(tenant: tenant, pool: pool), default: 0]
+        }
+        return count
     }
 
     /// Dispatches the tenant's first task that can go; false when none of the rest can.

@@ -44,6 +44,16 @@ import Testing
         #expect(plan.order == ["b0", "b1", "b2", "a0"], "b catches up to a's 3 first; at 3 each, b has had more this pass")
     }
 
+    /// What a tenant runs in its own dedicated pool does not count against its share of the
+    /// shared pool: a, busy with 5 in its dedicated pool "own", still goes first on equal terms.
+    @Test func dedicatedPoolsDoNotCountAgainstTheSharedShare() {
+        let busy = running([("a", "own", nil, 5), ("b", "p", nil, 1)])
+        let shared = plan(tasks("a", 3) + tasks("b", 3), running: busy, settings: settings { $0.dedicated["own"] = "a" }, maxDispatches: 2)
+        #expect(shared.order == ["a0", "b0"], "a goes first: 0 running on shared capacity against b's 1")
+        let unowned = plan(tasks("a", 3) + tasks("b", 3), running: busy, maxDispatches: 2)
+        #expect(unowned.order == ["b0", "b1"], "when 'own' is a shared pool, a's 5 count")
+    }
+
     @Test func tiesGoToFewerDispatchedThisPassThenToName() {
         // a 2/1 and b 4/2: equal shares; a by name, then b (fewer this pass), then a again.
         let plan = plan(tasks("a", 5) + tasks("b", 5), running: running([("a", "p", nil, 2), ("b", "p", nil, 4)]),

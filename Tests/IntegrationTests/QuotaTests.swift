@@ -30,6 +30,22 @@ extension Integration {
                 let shown = try api.cli(["quota", "show", "acme"])
                 #expect(shown.contains("daily quota") && shown.contains("acme"))
 
+                // A tenant's own admin sees its own queue only and may change no platform setting.
+                let globexAdmin = try await TenantClient.issue(stack, tenant: "globex", name: "ops", role: "admin", create: false)
+                let own = try await globexAdmin.call("GET", "dispatcher", "/v1/quotas")
+                #expect(own.status == 200 && own.text.contains("globex") && !own.text.contains("acme"), "\(own)")
+                let queueView = try await globexAdmin.call("GET", "dispatcher", "/v1/queue")
+                #expect(queueView.status == 200 && !queueView.text.contains(run.key))
+                for (method, path, body) in [("PUT", "/v1/quotas/acme", "{}"), ("PUT", "/v1/quotas/globex", #"{"maxRunning": 1000}"#),
+                                             ("PUT", "/v1/throttles/global", "{}"), ("PUT", "/v1/pools/default", #"{"dedicatedTo": "globex"}"#),
+                                             ("POST", "/v1/agents/agent-1/drain", "{}"), ("GET", "/v1/agents", nil), ("GET", "/v1/throttles", nil),
+                                             ("GET", "/v1/pools", nil)] as [(String, String, String?)] {
+                    let answer = try await globexAdmin.call(method, "dispatcher", path, body: body)
+                    #expect(answer.status == 403, "\(method) \(path) -> \(answer)")
+                }
+                let sneaky = try await globexAdmin.call("GET", "dispatcher", "/v1/quotas?tenant=acme")
+                #expect(sneaky.status == 200 && !sneaky.text.contains("acme"), "the tenant filter is the platform admin's only")
+
                 _ = try api.cli(["quota", "set", "acme", "--daily", "100"])
                 let finished = try await api.waitForRun(run, tenant: "acme", timeout: .seconds(60))
                 #expect(finished.state == "succeeded")
