@@ -33,8 +33,7 @@ struct AgentRoutes: Sendable {
         let agents = try await context.database.withConnection { connection in
             try connection.query("""
                 SELECT a.agent_id, a.host, to_json(a.pools)::text AS pools, a.labels::text AS labels, a.slots, a.load, a.last_seen,
-                    CASE WHEN a.lost_at IS NOT NULL OR a.last_seen < now() - make_interval(secs => $1::float8) THEN 'lost'
-                         WHEN a.draining THEN 'draining' ELSE 'live' END AS state,
+                    \(AgentSQL.state) AS state,
                     (SELECT count(*)::int FROM task_leases l WHERE l.agent_id = a.agent_id AND l.state IN ('dispatched', 'running')) AS running
                 FROM agent_liveness a ORDER BY a.agent_id
                 """, [timeout]).map { row in
@@ -88,10 +87,8 @@ struct AgentRoutes: Sendable {
                 WITH names AS (SELECT name FROM pools UNION SELECT unnest(pools) FROM agent_liveness
                                UNION SELECT DISTINCT pool FROM task_leases WHERE state IN ('queued', 'dispatched', 'running'))
                 SELECT n.name, p.dedicated_to,
-                    (SELECT count(*)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND a.lost_at IS NULL
-                        AND a.last_seen >= now() - make_interval(secs => $1::float8)) AS agents,
-                    (SELECT COALESCE(sum(a.slots), 0)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND a.lost_at IS NULL
-                        AND a.last_seen >= now() - make_interval(secs => $1::float8)) AS slots,
+                    (SELECT count(*)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND \(AgentSQL.isLive)) AS agents,
+                    (SELECT COALESCE(sum(a.slots), 0)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND \(AgentSQL.isLive)) AS slots,
                     (SELECT count(*)::int FROM task_leases l WHERE l.pool = n.name AND l.state IN ('dispatched', 'running')) AS running,
                     (SELECT count(*)::int FROM task_leases l WHERE l.pool = n.name AND l.state = 'queued') AS queued
                 FROM names n LEFT JOIN pools p ON p.name = n.name ORDER BY n.name

@@ -55,9 +55,7 @@ struct MetricsRefresher: Service {
                     let statuses = try TenantQueueStatus.load(connection, tenant: nil)
                     var agents: [String: Int] = [:]
                     for row in try connection.query("""
-                        SELECT CASE WHEN lost_at IS NOT NULL OR last_seen < now() - make_interval(secs => $1::float8) THEN 'lost'
-                                    WHEN draining THEN 'draining' ELSE 'live' END AS state, count(*)::int AS n
-                        FROM agent_liveness GROUP BY 1
+                        SELECT \(AgentSQL.state) AS state, count(*)::int AS n FROM agent_liveness a GROUP BY 1
                         """, [timeout]) {
                         agents[try row.string("state")] = try row.int("n")
                     }

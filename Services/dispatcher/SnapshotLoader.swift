@@ -104,7 +104,7 @@ struct SnapshotLoader: Sendable {
             SELECT a.agent_id, a.session, to_json(a.pools)::text AS pools, a.labels::text AS labels, a.slots, a.load, a.draining,
                 (SELECT count(*)::int FROM task_leases l WHERE l.agent_id = a.agent_id AND l.state IN ('dispatched', 'running')) AS running
             FROM agent_liveness a
-            WHERE a.lost_at IS NULL AND a.last_seen >= now() - make_interval(secs => $1::float8) AND a.slots > 0
+            WHERE \(AgentSQL.isLive) AND a.slots > 0
             ORDER BY a.agent_id
             """, [agentTimeout.inSeconds]).map { row in
             AgentState(id: try row.string("agent_id"), session: try row.optionalString("session"),
