@@ -27,8 +27,8 @@ struct AgentRoutes: Sendable {
     }
 
     @Sendable func list(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let timeout = agentTimeout.inSeconds
         let agents = try await context.database.withConnection { connection in
             try connection.query("""
@@ -50,8 +50,8 @@ struct AgentRoutes: Sendable {
     @Sendable func undrain(_ request: HTTPRequest) async throws -> HTTPResponse { try await setDraining(request, false) }
 
     private func setDraining(_ request: HTTPRequest, _ draining: Bool) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let agent = request.pathParameters["id"] ?? ""
         let running = try await context.transaction { connection, outbox -> Int in
             guard let row = try connection.query("""
@@ -60,7 +60,7 @@ struct AgentRoutes: Sendable {
                 """, [agent, draining]).first else {
                 throw HTTPError.notFound("unknown agent '\(agent)'")
             }
-            try outbox.publish(AuditRecord(actor: principal.name, action: draining ? "agent.drain" : "agent.undrain",
+            try outbox.publish(AuditRecord(actor: caller.name, action: draining ? "agent.drain" : "agent.undrain",
                                            subjectType: "agent", subjectID: agent),
                                tenant: GovernanceRoutes.platformAuditTenant, topic: Topics.audit, key: GovernanceRoutes.platformAuditTenant)
             return try row.int("running")
@@ -79,8 +79,8 @@ struct AgentRoutes: Sendable {
     }
 
     @Sendable func pools(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let timeout = agentTimeout.inSeconds
         let pools = try await context.database.withConnection { connection in
             try connection.query("""
@@ -106,18 +106,18 @@ struct AgentRoutes: Sendable {
 
     /// Dedicates the pool to one tenant (`dedicatedTo`), or shares it again (`null`).
     @Sendable func setPool(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let pool = request.pathParameters["name"] ?? ""
         guard Topics.isAgentName(pool) else { throw HTTPError.badRequest("'\(pool)' is not a pool name") }
         let change = try request.decodeStrict(PoolChange.self, allowed: ["dedicatedTo"])
+        if let tenant = change.dedicatedTo { try await GovernanceRoutes.requireTenant(tenant, context) }
         try await context.transaction { connection, outbox in
-            if let tenant = change.dedicatedTo { try GovernanceRoutes.requireTenant(tenant, connection) }
             try connection.execute("""
                 INSERT INTO pools (name, dedicated_to, updated_by) VALUES ($1, $2, $3)
                 ON CONFLICT (name) DO UPDATE SET dedicated_to = EXCLUDED.dedicated_to, updated_by = EXCLUDED.updated_by, updated_at = now()
-                """, [pool, change.dedicatedTo, principal.name])
-            try outbox.publish(AuditRecord(actor: principal.name, action: "pool.set", subjectType: "pool", subjectID: pool,
+                """, [pool, change.dedicatedTo, caller.name])
+            try outbox.publish(AuditRecord(actor: caller.name, action: "pool.set", subjectType: "pool", subjectID: pool,
                                            details: ["dedicatedTo": change.dedicatedTo ?? "shared"]),
                                tenant: GovernanceRoutes.platformAuditTenant, topic: Topics.audit, key: GovernanceRoutes.platformAuditTenant)
         }

@@ -48,8 +48,9 @@ struct GovernanceRoutes: Sendable {
 
     /// Every tenant's queue and quotas for a platform administrator; the caller's own otherwise.
     @Sendable func quotas(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        guard principal.isPlatform, principal.role == .admin else {
+        let caller = try await context.authenticator.credential(request)
+        guard caller.isPlatform, caller.role == .admin else {
+            let principal = try await context.principal(request)
             let own = try await context.tenantRead(principal) { connection in try TenantQueueStatus.load(connection, tenant: principal.tenant) }
             return .json(own)
         }
@@ -68,18 +69,18 @@ struct GovernanceRoutes: Sendable {
 
     /// Replaces the tenant's quota (for `pool`, or tenant-wide); absent fields are unlimited.
     @Sendable func setQuota(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let tenant = request.pathParameters["tenant"] ?? ""
         let change = try request.decodeStrict(QuotaChange.self, allowed: ["pool", "maxRunning", "rate", "burst", "dailyMax"])
         let quota = Quota(maxRunning: change.maxRunning, rate: change.rate, burst: change.burst, dailyMax: change.dailyMax)
         if let problem = quota.problem { throw HTTPError.badRequest(problem) }
         if let pool = change.pool, !Topics.isAgentName(pool) { throw HTTPError.badRequest("'\(pool)' is not a pool name") }
         let scope = QuotaScope(tenant: tenant, pool: change.pool)
+        try await Self.requireTenant(tenant, context)
         try await context.transaction { connection, outbox in
-            try Self.requireTenant(tenant, connection)
-            try GovernanceSettingsStore.saveQuota(quota, for: scope, by: principal.name, connection)
-            try outbox.publish(AuditRecord(actor: principal.name, action: "quota.set", subjectType: "quota", subjectID: scope.description,
+            try GovernanceSettingsStore.saveQuota(quota, for: scope, by: caller.name, connection)
+            try outbox.publish(AuditRecord(actor: caller.name, action: "quota.set", subjectType: "quota", subjectID: scope.description,
                                            details: Self.describe(quota)),
                                tenant: tenant, topic: Topics.audit, key: tenant)
         }
@@ -96,8 +97,8 @@ struct GovernanceRoutes: Sendable {
     }
 
     @Sendable func throttles(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let view = try await context.database.withConnection { connection in
             let settings = try GovernanceSettingsStore.load(connection)
             let state = try connection.query("SELECT adjustment, ramp_started_at FROM dispatcher_state WHERE id = 1").first
@@ -109,8 +110,8 @@ struct GovernanceRoutes: Sendable {
 
     /// `PUT /v1/throttles/global` and `PUT /v1/throttles/pools/:pool`: replaces that throttle.
     @Sendable func setThrottle(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let principal = try await context.principal(request)
-        try principal.requirePlatformAdmin()
+        let caller = try await context.authenticator.credential(request)
+        try caller.requirePlatformAdmin()
         let scope: String
         if let pool = request.pathParameters["pool"] {
             guard Topics.isAgentName(pool) else { throw HTTPError.badRequest("'\(pool)' is not a pool name") }
@@ -127,8 +128,8 @@ struct GovernanceRoutes: Sendable {
             throw HTTPError.badRequest("ramp-up and slow-down settings apply to the global throttle only")
         }
         try await context.transaction { connection, outbox in
-            try GovernanceSettingsStore.saveThrottle(throttle, scope: scope, by: principal.name, connection)
-            try outbox.publish(AuditRecord(actor: principal.name, action: "throttle.set", subjectType: "throttle", subjectID: scope,
+            try GovernanceSettingsStore.saveThrottle(throttle, scope: scope, by: caller.name, connection)
+            try outbox.publish(AuditRecord(actor: caller.name, action: "throttle.set", subjectType: "throttle", subjectID: scope,
                                            details: ["settings": String(decoding: try WireCoding.encode(throttle), as: UTF8.self)]),
                                tenant: Self.platformAuditTenant, topic: Topics.audit, key: Self.platformAuditTenant)
         }
@@ -139,8 +140,8 @@ struct GovernanceRoutes: Sendable {
     /// Platform-wide changes are audited under this tenant name.
     static let platformAuditTenant = "platform"
 
-    static func requireTenant(_ tenant: String, _ connection: PostgresConnection) throws {
-        guard try !connection.query("SELECT 1 FROM tenants WHERE name = $1", [tenant]).isEmpty else {
+    static func requireTenant(_ tenant: String, _ context: ServiceContext) async throws {
+        guard Authenticator.isTenantName(tenant), try await context.authenticator.tenantExists(tenant) else {
             throw HTTPError.notFound("unknown tenant '\(tenant)'")
         }
     }

@@ -32,17 +32,7 @@ public struct RunRequested: MessagePayload, Equatable {
 
 /// The task (and its try) that started a sub-workflow run; the run's end is reported back to it
 /// as that task's status.
-public struct RunParent: Codable, Sendable, Equatable {
-    public var runID: UUID
-    public var taskID: String
-    public var attempt: Int
-
-    public init(runID: UUID, taskID: String, attempt: Int) {
-        self.runID = runID
-        self.taskID = taskID
-        self.attempt = attempt
-    }
-}
+public typealias RunParent = AttemptRef
 
 /// Everything an agent needs to run one attempt; carried from resolver to dispatcher to agent so
 /// neither of the latter needs to read workflow definitions.

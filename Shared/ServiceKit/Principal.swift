@@ -23,14 +23,6 @@ public struct Principal: Sendable, Equatable {
         guard role != .viewer else { throw HTTPError.forbidden("credential '\(name)' may only read") }
     }
 
-    /// Rejects callers other than a platform administrator (platform-wide settings such as
-    /// quotas, throttles, pools and agents).
-    public func requirePlatformAdmin() throws(HTTPError) {
-        guard isPlatform, role == .admin else {
-            throw HTTPError.forbidden("credential '\(name)' is not a platform administrator")
-        }
-    }
-
     /// Rejects callers that may not manage their tenant (issue or revoke credentials).
     public func requireAdmin() throws(HTTPError) {
         guard role == .admin else { throw HTTPError.forbidden("credential '\(name)' is not an admin (role \(role.rawValue))") }
@@ -52,6 +44,14 @@ public struct Credential: Sendable, Equatable {
     }
 
     public var isPlatform: Bool { tenant == Authenticator.platformTenant }
+
+    /// Rejects callers other than a platform administrator (platform-wide settings such as
+    /// quotas, throttles, pools and agents), which need no `X-WL-Tenant`.
+    public func requirePlatformAdmin() throws(HTTPError) {
+        guard isPlatform, role == .admin else {
+            throw HTTPError.forbidden("credential '\(name)' is not a platform administrator")
+        }
+    }
 
     /// A tenant credential as the principal of its own tenant.
     public var ownPrincipal: Principal { Principal(name: name, tenant: tenant, role: role, isPlatform: isPlatform) }
