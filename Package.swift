@@ -35,6 +35,7 @@ let package = Package(
         .executable(name: "notifier", targets: ["Notifier"]),
         .executable(name: "dev-broker", targets: ["DevBroker"]),
         .executable(name: "wloadctl", targets: ["WLoadCtl"]),
+        .executable(name: "wloadctl-bench", targets: ["WLoadCtlBench"]),
     ],
     targets: [
         system("CRdKafka", pkgConfig: "rdkafka"),
@@ -63,6 +64,7 @@ let package = Package(
         service("notifier", "Notifier", serviceDeps),
         service("dev-broker", "DevBroker", ["Kafka", "Runtime", "Contracts"]),
         service("wloadctl", "WLoadCtl", ["Contracts", "Runtime", "LocalStack", "HTTP", "Scheduling", "Governance"]),
+        service("wloadctl-bench", "WLoadCtlBench", ["Contracts", "Runtime", "LocalStack", "HTTP", "Kafka", "Postgres"]),
 
         tests("RuntimeTests", ["Runtime"]),
         tests("ContractsTests", ["Contracts"]),

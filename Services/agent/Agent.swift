@@ -34,7 +34,8 @@ enum Agent {
                                             "labels": configuration.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                                                 .joined(separator: ","),
                                             "slots": "\(configuration.slots)", "user": configuration.identity.user,
-                                            "policy": configuration.policyFile ?? "none"])
+                                            "policy": configuration.policyFile ?? "none",
+                                            "simulate": configuration.simulation.map { "\($0.duration)" } ?? "off"])
         // Stopped in reverse order: the dispatch loop drains first, while kills still arrive.
         return ServiceApp(router: Router(), services: [kills, heartbeat, loop])
     }

@@ -25,6 +25,9 @@ struct AgentConfiguration: Sendable {
     let policyFile: String?
     /// The agent's own user, which `runAs` may name without a grant.
     let identity: AgentPolicy.Identity
+    /// Simulate mode (`WL_AGENT_SIMULATE=true`): accepted attempts succeed after
+    /// `WL_AGENT_SIMULATE_SECONDS` (default 0) without a process. Nil runs real processes.
+    let simulation: Simulation?
     /// Random per process start: lets the dispatcher tell this run of the agent from an earlier
     /// one with the same id, whose attempts died with it.
     let session = UUID().key
@@ -58,6 +61,8 @@ struct AgentConfiguration: Sendable {
         policy = try policyFile.map(Self.readPolicy) ?? .unrestricted
         let user = UserAccount.current()
         identity = AgentPolicy.Identity(user: user.name, isRoot: user.isRoot)
+        simulation = try environment.bool("WL_AGENT_SIMULATE", default: false)
+            ? Simulation(duration: try environment.seconds("WL_AGENT_SIMULATE_SECONDS", default: 0)) : nil
     }
 
     private static func readPolicy(_ path: String) throws -> AgentPolicy {

@@ -26,10 +26,12 @@ struct AttemptRunner: Sendable {
             // A kill for this attempt came before its dispatch: it never starts.
             status.reason = stop.reason
             logger.info("attempt killed before it started", ["reason": stop.reason])
+        } else if let simulation = configuration.simulation {
+            await simulation.perform(termination, into: &status)
         } else {
             await execute(plan, termination: termination, into: &status, logger: logger)
+            status.outputTail = Self.tail(of: plan.files.log)
         }
-        status.outputTail = Self.tail(of: plan.files.log)
         await report(status, tenant: order.tenant, logger: logger)
     }
 

@@ -25,7 +25,8 @@ struct Heartbeat: Service {
             let attempts = slots.current
             let beat = AgentHeartbeat(agentID: configuration.agentID, session: configuration.session, host: configuration.host,
                                       pools: configuration.pools, labels: configuration.labels, slots: configuration.slots,
-                                      running: attempts.count, load: HostLoad.perCPU(), attempts: attempts, startedAt: startedAt)
+                                      running: attempts.count,
+                                      load: configuration.simulation == nil ? HostLoad.perCPU() : nil, attempts: attempts, startedAt: startedAt)
             do {
                 let message = KafkaOutgoingMessage(topic: Topics.agentsHeartbeat, key: configuration.agentID,
                                                    value: try Envelope(tenant: "platform", payload: beat).encoded())

@@ -23,9 +23,10 @@ struct LeaseBook: Sendable {
         }
         let changed = try connection.execute("""
             UPDATE task_leases SET state = $4, agent_id = COALESCE($5, agent_id), agent_session = COALESCE($6, agent_session),
-                updated_at = now()
+                started_at = CASE WHEN $4 = 'running' THEN $7 ELSE started_at END,
+                finished_at = CASE WHEN $4 = 'done' THEN $7 ELSE finished_at END, updated_at = now()
             WHERE run_id = $1 AND task_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')
-            """, [status.runID, status.taskID, status.attempt, state, status.agentID, status.agentSession])
+            """, [status.runID, status.taskID, status.attempt, state, status.agentID, status.agentSession, message.occurredAt])
         if changed == 0 {
             logger.debug("report for a superseded or finished attempt", [LogKey.run: status.runID.key,
                                                                           LogKey.task: status.taskID, LogKey.attempt: "\(status.attempt)"])

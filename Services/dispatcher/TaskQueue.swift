@@ -20,7 +20,7 @@ struct TaskQueue: Sendable {
             VALUES ($1, $2, $3, $4, 0, 'queued', $5::jsonb, $6, $7, $8, $9)
             ON CONFLICT (run_id, task_id) DO UPDATE SET state = 'queued', spec = EXCLUDED.spec, pool = EXCLUDED.pool,
                 priority = EXCLUDED.priority, selector = EXCLUDED.selector, concurrency_key = EXCLUDED.concurrency_key,
-                concurrency_limit = EXCLUDED.concurrency_limit, agent_id = NULL, agent_session = NULL, wait_reason = NULL,
+                concurrency_limit = EXCLUDED.concurrency_limit, agent_id = NULL, agent_session = NULL, wait_reason = NULL, started_at = NULL, finished_at = NULL,
                 queue_seq = nextval('task_queue_seq'), queued_at = now(), updated_at = now()
             """, [spec.runID, spec.taskID, message.tenant, spec.pool, String(decoding: try WireCoding.encode(spec), as: UTF8.self),
                   spec.effectivePriority, spec.selector, spec.concurrency?.key, spec.concurrency?.limit])

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// One producer per process is enough: it is thread-safe and batches concurrent sends.
 public final class KafkaProducer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let poller: KafkaPollThread
     private let topics = Mutex<[String: RdKafkaTopic]>([:])
     /// Where production continues when librdkafka's queue is full, and where `flush` waits:

@@ -33,6 +33,9 @@ public struct ConsumerLoop: Service {
     private let processed: Counter
     private let duplicates: Counter
     private let deadLettered: Counter
+    /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
+    /// no broker round trip).
+    static let lagInterval = Duration.seconds(1)
 
     public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
                 logger: Logger, maxBatch: Int = 500, handler: @escaping MessageHandler) {
@@ -53,8 +56,14 @@ public struct ConsumerLoop: Service {
     /// Stops between batches when cancelled: the batch in hand is finished and committed first.
     public func run() async throws {
         do {
+            var lagCheckedAt = ContinuousClock.now
             while !Task.isCancelled {
                 let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+                if ContinuousClock.now - lagCheckedAt >= Self.lagInterval {
+                    // Sets wl_kafka_consumer_lag, which operators alert on and `make bench` reports.
+                    _ = await consumer.lag()
+                    lagCheckedAt = ContinuousClock.now
+                }
                 guard !messages.isEmpty else { continue }
                 try await apply(messages)
                 relaySignal?.notify()

@@ -83,4 +83,11 @@ extension Schema {
         FROM unnest(ARRAY['quotas', 'daily_dispatches', 'tenant_outlook', 'quota_alerts']::regclass[]) AS target;
         GRANT USAGE ON SEQUENCE task_queue_seq TO wl_tenant;
         """
+
+    /// When the agent reported the current attempt started and ended (the reports' own times):
+    /// with `queued_at` and `dispatched_at` a lease row tells where an attempt's time went, which
+    /// `make bench` reads for its latencies.
+    static let leaseTimings = """
+        ALTER TABLE task_leases ADD COLUMN started_at timestamptz, ADD COLUMN finished_at timestamptz;
+        """
 }

@@ -13,6 +13,7 @@ public enum Schema {
         Migration(version: 7, name: "workflow-engine", sql: workflowEngine),
         Migration(version: 8, name: "tenants", sql: tenants),
         Migration(version: 9, name: "governance", sql: governance),
+        Migration(version: 10, name: "lease-timings", sql: leaseTimings),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Throughput of a batch of wide-DAG runs (orchestration with simulated agents, or execution
+/// with `/bin/true`), with what it cost.
+struct ThroughputResult: Codable, Sendable {
+    var tasks: Int
+    var runs: Int
+    var tenants: Int
+    var seconds: Double
+    var tasksPerSecond: Double
+    var verification: RunProbe.Verification
+    /// Queued → dispatched under this load (not the moderate-load figure).
+    var decisionMs: Percentiles
+    var cpuSeconds: [String: Double]
+    var postgresCPUSeconds: Double
+    var rowsWritten: Int64
+    var rowsPerTask: Double
+    var kafkaMessages: Int64
+    var messagesPerTask: Double
+    var worstConsumerLag: Double
+    var worstConsumerLagWhere: String
+}
+
+struct LatencyResult: Codable, Sendable {
+    var runs: Int
+    var tasksPerRun: Int
+    var runsPerSecond: Double
+    var verification: RunProbe.Verification
+    var triggerToFirstStartedMs: Percentiles
+    var readyToDispatchedMs: Percentiles
+    var finishedToDownstreamDispatchedMs: Percentiles
+}
+
+struct NeighbourResult: Codable, Sendable {
+    var floodTasks: Int
+    var floodSeconds: Double
+    var neighbourTasks: Int
+    var verification: RunProbe.Verification
+    /// Tenant B's queued → dispatched while A's flood was queued.
+    var neighbourReadyToDispatchedMs: Percentiles
+    var floodReadyToDispatchedMs: Percentiles
+}
+
+/// One target of the issue and whether this run met it.
+struct TargetCheck: Codable, Sendable {
+    var name: String
+    var target: String
+    var measured: String
+    var met: Bool
+}
+
+struct BenchReport: Codable, Sendable {
+    var startedAt: String
+    var finishedAt: String
+    var host: Host
+    var settings: Sizes
+    var orchestration: ThroughputResult
+    var execution: ThroughputResult
+    var latency: LatencyResult
+    var noisyNeighbour: NeighbourResult
+    var baseline: Baseline.Result
+    var baselineTasksPerSecond: Double
+    var orchestrationShareOfBaseline: Double
+    var peakRSSMiB: [String: Double]
+    var targets: [TargetCheck]
+
+    struct Host: Codable, Sendable {
+        var cpus: Int
+        var memoryGiB: Double
+        var kernel: String
+    }
+
+    struct Sizes: Codable, Sendable {
+        var tasks: Int
+        var runs: Int
+        var tenants: Int
+        var executionTasks: Int
+        var latencyRuns: Int
+        var latencyRate: Double
+        var floodTasks: Int
+        var neighbourTasks: Int
+        var simulatedAgents: Int
+        var simulatedSlots: Int
+        var executingAgents: Int
+        var executingSlots: Int
+        var brokerPartitions: Int
+    }
+
+    /// Every run and task of every scenario succeeded exactly once.
+    var allSucceeded: Bool {
+        [orchestration.verification, execution.verification, latency.verification, noisyNeighbour.verification].allSatisfy(\.allSucceeded)
+    }
+}
