@@ -17,6 +17,7 @@ help:
 	@echo "make status   each local stack process with its health"
 	@echo "make build    debug build; make release: release build"
 	@echo "make deps     install missing Debian packages (needs root or sudo)"
+	@echo "make bench    the benchmark (release build; BENCH_TASKS=1000000 for the full run)"
 
 deps:
 	@scripts/install-deps.sh
@@ -51,5 +52,12 @@ test: deps
 demo: deps release
 	scripts/demo.sh
 
-bench:
-	@echo "make bench: not yet implemented (issue 6)" >&2; exit 1
+# The benchmark (docs/performance.md): release binaries on a stack of their own under
+# .wloadctl/bench/stack; results in .wloadctl/bench/<timestamp>.json. Sizes: BENCH_TASKS (200000),
+# BENCH_EXEC_TASKS, BENCH_FLOOD_TASKS, BENCH_LATENCY_RUNS, ... e.g. `make bench BENCH_TASKS=1000000`.
+export BENCH_TASKS BENCH_RUNS BENCH_TENANTS BENCH_EXEC_TASKS BENCH_LATENCY_RUNS BENCH_LATENCY_RATE BENCH_FLOOD_TASKS \
+	BENCH_NEIGHBOUR_TASKS BENCH_SIM_AGENTS BENCH_SIM_SLOTS BENCH_EXEC_AGENTS BENCH_EXEC_SLOTS BENCH_PARTITIONS BENCH_TIMEOUT \
+	BENCH_OUTPUT BENCH_LOG_LEVEL
+
+bench: deps release
+	.build/release/wloadctl-bench

@@ -14,9 +14,11 @@ struct PlanWriter: Sendable {
     let signer: DispatchSigner
     let logger: Logger
 
-    func apply(_ plan: DispatchPlan, snapshot: DispatchSnapshot, _ connection: PostgresConnection, _ outbox: Outbox) throws {
+    /// `recordedWaits` are the wait reasons the plan's queued tasks carried when the pass
+    /// loaded them; only reasons that differ are written.
+    func apply(_ plan: DispatchPlan, recordedWaits: [String: String], _ connection: PostgresConnection, _ outbox: Outbox) throws {
         try dispatch(plan.dispatches, connection, outbox)
-        try recordWaits(plan.waits, connection)
+        try recordWaits(plan.waits.filter { recordedWaits[$0.key] != $0.value.description }, connection)
         try saveBuckets(plan.buckets, connection)
         try countDaily(plan.dispatches, connection)
         try saveOutlook(plan.outlook, connection)
@@ -57,8 +59,8 @@ struct PlanWriter: Sendable {
                                     LogKey.attempt: "\(order.attempt)", LogKey.agent: order.agentID])
     }
 
-    /// Writes only the reasons that changed, so a long queue waiting for the same reason costs
-    /// no writes pass after pass.
+    /// Writes the reasons that changed since the pass loaded its queues, so a long queue waiting
+    /// for the same reason costs no writes (nor index lookups) pass after pass.
     private func recordWaits(_ waits: [String: WaitReason], _ connection: PostgresConnection) throws {
         guard !waits.isEmpty else { return }
         var runs: [String] = [], tasks: [String] = [], reasons: [String] = []

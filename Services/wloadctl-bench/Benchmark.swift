@@ -57,7 +57,7 @@ enum Benchmark {
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
         let sampler = Sampler()
         let sampling = Task { await sampler.run(processes: { stack.processes }, endpoints: stack.serviceEndpoints) }
-        defer { sampling.cancel() }
+        defer { sampler.stop() }
         let scenarios = Scenarios(settings: settings, stack: stack, api: try stack.api(), probe: RunProbe(database: database),
                                   sampler: sampler, producer: producer)
         try await scenarios.setUp()
@@ -75,7 +75,8 @@ enum Benchmark {
         Console.line("5/5 bare baseline: \(orchestration.kafkaMessages) messages and \(orchestration.rowsWritten) rows")
         let baseline = try await Baseline(kafka: kafka, database: database, logger: logger)
             .run(messages: Int(orchestration.kafkaMessages), rows: Int(orchestration.rowsWritten))
-        sampling.cancel()
+        sampler.stop()
+        await sampling.value
         await database.close()
 
         var peak = sampler.peakRSS

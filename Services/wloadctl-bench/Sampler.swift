@@ -7,6 +7,7 @@ import Synchronization
 /// reports (`wl_kafka_consumer_lag`), so a run that outgrew the dev broker is visible.
 final class Sampler: Sendable {
     private struct State {
+        var stopped = false
         var peakRSS: [String: Int] = [:]
         var worstLag: Double = 0
         var worstLagWhere = ""
@@ -15,9 +16,11 @@ final class Sampler: Sendable {
     private let state = Mutex(State())
     private let http = HTTPClient(timeout: .seconds(2))
 
-    /// Samples until cancelled.
+    /// Samples until `stop()`. Not stopped by task cancellation: cancelling a URLSession request
+    /// in flight crashes FoundationNetworking (URLSession.behaviour(for:)), so a sampling round
+    /// always finishes.
     func run(processes: @escaping @Sendable () -> [(name: String, pid: Int32)], endpoints: [String: String]) async {
-        while !Task.isCancelled {
+        while !state.withLock({ $0.stopped }) {
             for process in processes() {
                 guard let usage = ProcessUsage.read(process.pid) else { continue }
                 state.withLock { $0.peakRSS[process.name] = max($0.peakRSS[process.name] ?? 0, usage.peakRSSBytes) }
@@ -32,6 +35,8 @@ final class Sampler: Sendable {
             try? await Task.sleep(for: .seconds(1))
         }
     }
+
+    func stop() { state.withLock { $0.stopped = true } }
 
     /// The worst lag seen since the last reset, and where.
     func takeWorstLag() -> (messages: Double, series: String) {

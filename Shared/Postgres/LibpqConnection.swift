@@ -48,6 +48,7 @@ final class LibpqConnection {
 
     /// Reconnects with the original parameters.
     func reset() throws(PostgresError) {
+        prepared.removeAll()
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(.connection, String(cString: PQerrorMessage(handle)).trimmed)
@@ -75,17 +76,41 @@ final class LibpqConnection {
 
     // MARK: - Statements
 
+    /// Statements with parameters are prepared once per session and then only executed: the
+    /// services run the same few dozen statements thousands of times a second, and parsing and
+    /// planning each time was most of Postgres's work (see docs/performance.md). SQL text →
+    /// statement name; bounded, so code that builds SQL text dynamically cannot grow it without
+    /// limit (statements past the bound run unprepared).
+    private var prepared: [String: String] = [:]
+    static let maxPrepared = 512
+
     /// Runs one statement with text parameters and returns its result (which owns the PGresult).
     func execute(_ sql: String, _ parameters: [any PostgresBindable]) throws(PostgresError) -> PostgresResult {
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
+        } else if let name = try preparedName(sql) {
+            result = try ParameterBuffer.withCStrings(parameters) { count, values in
+                PQexecPrepared(handle, name, count, values, nil, nil, 0)
+            }
         } else {
             result = try ParameterBuffer.withCStrings(parameters) { count, values in
                 PQexecParams(handle, sql, count, nil, values, nil, nil, 0)
             }
         }
         return try check(result)
+    }
+
+    /// The session's prepared statement for `sql`, preparing it on first use; nil when the cache
+    /// is full. A statement that fails to prepare (bad SQL) throws the server's error, exactly
+    /// as executing it would.
+    private func preparedName(_ sql: String) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.maxPrepared else { return nil }
+        let name = "wl_\(prepared.count + 1)"
+        _ = try check(PQprepare(handle, name, sql, 0, nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs `sql` through the simple protocol, which allows several statements and no parameters.
