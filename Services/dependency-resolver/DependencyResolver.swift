@@ -1,5 +1,6 @@
 import Contracts
 import HTTP
+import Postgres
 import Runtime
 import ServiceKit
 
@@ -11,17 +12,22 @@ enum DependencyResolver {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), logger: context.logger)
         let topics = [Topics.runsRequested, Topics.tasksStatus, Topics.runsEvents]
-        let loop = try context.consumerLoop("engine", topics: topics) { message, connection, outbox in
-            switch message.header.type {
-            case RunRequested.type: try engine.createRun(try message.decode(RunRequested.self), connection, outbox)
-            case RunCancelRequested.type: try engine.cancelRun(try message.decode(RunCancelRequested.self), connection, outbox)
-            case RunControl.type: try engine.control(try message.decode(RunControl.self), connection, outbox)
-            case RunTimerFired.type: try engine.timerFired(try message.decode(RunTimerFired.self), connection, outbox)
-            case DependencyMet.type: try engine.dependencyMet(try message.decode(DependencyMet.self), connection, outbox)
-            case TaskStatus.type: try engine.applyStatus(try message.decode(TaskStatus.self), connection, outbox)
-            case RunFinished.type: try engine.waits.runFinished(try message.decode(RunFinished.self), connection, outbox)
-            default: context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
+        let loop = try context.consumerLoop("engine", topics: topics) { (messages: [IncomingMessage], connection, outbox) in
+            // Consecutive status reports are applied together (run by run, in order); any other
+            // message first applies the reports before it, so every run's order is kept.
+            var statuses: [Envelope<TaskStatus>] = []
+            for message in messages {
+                if message.header.type == TaskStatus.type {
+                    statuses.append(try message.decode(TaskStatus.self))
+                    continue
+                }
+                if !statuses.isEmpty {
+                    try engine.applyStatuses(statuses, connection, outbox)
+                    statuses.removeAll()
+                }
+                try apply(message, engine: engine, context: context, connection, outbox)
             }
+            if !statuses.isEmpty { try engine.applyStatuses(statuses, connection, outbox) }
         }
         let timers = RunTimerLoop(context: context, interval: try context.environment.seconds("WL_TIMER_INTERVAL", default: 0.25))
         let queries = RunQueryRoutes(context: context)
@@ -35,5 +41,20 @@ enum DependencyResolver {
         router.post("/v1/runs/:id/tasks/:task/mark", controls.mark)
         router.get("/v1/runs/:id/impact", controls.impact)
         return ServiceApp(router: router, services: [timers, loop])
+    }
+
+    /// Applies one message other than a status report.
+    private static func apply(_ message: IncomingMessage, engine: RunEngine, context: ServiceContext,
+                              _ connection: PostgresConnection, _ outbox: Outbox) throws {
+        switch message.header.type {
+        case RunRequested.type: try engine.createRun(try message.decode(RunRequested.self), connection, outbox)
+        case RunCancelRequested.type: try engine.cancelRun(try message.decode(RunCancelRequested.self), connection, outbox)
+        case RunControl.type: try engine.control(try message.decode(RunControl.self), connection, outbox)
+        case RunTimerFired.type: try engine.timerFired(try message.decode(RunTimerFired.self), connection, outbox)
+        case DependencyMet.type: try engine.dependencyMet(try message.decode(DependencyMet.self), connection, outbox)
+        case TaskStatus.type: try engine.applyStatuses([try message.decode(TaskStatus.self)], connection, outbox)
+        case RunFinished.type: try engine.waits.runFinished(try message.decode(RunFinished.self), connection, outbox)
+        default: context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
+        }
     }
 }

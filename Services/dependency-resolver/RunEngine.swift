@@ -48,57 +48,6 @@ struct RunEngine: Sendable {
                                     "tasks": "\(tasks.count)"])
     }
 
-    /// Applies one attempt's status report. A failure the task's retry policy allows waits for
-    /// its retry timer; any other end advances the DAG.
-    func applyStatus(_ message: Envelope<TaskStatus>, _ connection: PostgresConnection, _ outbox: Outbox) throws {
-        let status = message.payload
-        guard let run = try RunContext.load(status.runID, plans: plans, connection),
-              let position = run.plan.graph.index[status.taskID],
-              let current = try connection.query("""
-                  SELECT state, attempt, failures FROM task_instances WHERE run_id = $1 AND task_id = $2 FOR UPDATE
-                  """, [status.runID, status.taskID]).first else {
-            logger.warning("status for unknown task", [LogKey.run: status.runID.key, LogKey.task: status.taskID])
-            return
-        }
-        let state = TaskState(rawValue: try current.string("state")) ?? .pending
-        switch TaskTransition.decide(current: state, currentAttempt: try current.int("attempt"), report: status.state,
-                                     reportAttempt: status.attempt) {
-        case .ignore(let reason):
-            logger.debug("status ignored", [LogKey.run: status.runID.key, LogKey.task: status.taskID,
-                                            LogKey.attempt: "\(status.attempt)", "reason": reason])
-        case .apply(var next, let attempt):
-            let failures = try current.int("failures") + (next == .failed ? 1 : 0)
-            let task = run.plan.definition.tasks[position]
-            var retryAt: Date?
-            if next == .failed, let policy = RetryPolicy.governing(task.retry, reason: status.reason),
-               policy.allowsRetry(failures: failures, exitCode: status.exitCode, reason: status.reason) {
-                next = .retrying
-                retryAt = Date().addingTimeInterval(policy.delay(afterFailure: failures, random: Double.random(in: 0..<1)))
-            }
-            try connection.execute("""
-                UPDATE task_instances SET state = $3, attempt = $4, exit_code = $5, reason = $6, agent_id = COALESCE($7, agent_id),
-                    output_tail = COALESCE($8, output_tail), outputs = COALESCE($9::jsonb, outputs), failures = $10, updated_at = now()
-                WHERE run_id = $1 AND task_id = $2
-                """, [status.runID, status.taskID, next.rawValue, attempt, status.exitCode, status.reason, status.agentID,
-                      status.outputTail, try status.outputs.map { String(decoding: try WireCoding.encode($0), as: UTF8.self) }, failures])
-            var details = ["attempt": "\(attempt)"]
-            if let code = status.exitCode { details["exitCode"] = "\(code)" }
-            if let reason = status.reason { details["reason"] = reason }
-            if let retryAt { details["retryAt"] = Timestamp.format(retryAt) }
-            let effects = RunEffects(outbox: outbox, logger: logger)
-            try effects.audit(run, "task.\(next.rawValue)", task: status.taskID, from: state.rawValue, to: next.rawValue,
-                              actor: status.agentID ?? "dispatcher", details: details)
-            if let retryAt {
-                try RunTimers.arm(run, task: status.taskID, kind: .retry, due: retryAt, token: failures, connection)
-            }
-            guard next.isTerminal, let outcome = next.outcome else { return }
-            try advance(run, connection, outbox) { ledger in
-                ledger.count(ended: next)
-                try ledger.propagate([Completion(task: position, outcome: outcome)])
-            }
-        }
-    }
-
     /// Cancels a run: open tasks are skipped and running ones killed (see `RunLifecycle.stop`).
     func cancelRun(_ message: Envelope<RunCancelRequested>, _ connection: PostgresConnection, _ outbox: Outbox) throws {
         let cancel = message.payload

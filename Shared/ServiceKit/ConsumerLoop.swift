@@ -17,6 +17,10 @@ public struct IncomingMessage: Sendable {
 /// Applies a message's effect inside the consumer's transaction, publishing through the outbox.
 public typealias MessageHandler = @Sendable (IncomingMessage, PostgresConnection, Outbox) throws -> Void
 
+/// Applies a batch's new messages, in their order, inside one transaction: for handlers that
+/// save round trips by applying related messages together (the resolver's status reports).
+public typealias BatchHandler = @Sendable ([IncomingMessage], PostgresConnection, Outbox) throws -> Void
+
 /// The idempotent consumer: poll a batch, apply every message in one transaction together with
 /// its processed-message id (duplicates are skipped), commit, and only then commit the Kafka
 /// offsets. A message whose handler throws is retried alone and, if it fails again, parked in
@@ -29,7 +33,7 @@ public struct ConsumerLoop: Service {
     private let relaySignal: WakeSignal?
     private let logger: Logger
     private let maxBatch: Int
-    private let handler: MessageHandler
+    private let handler: BatchHandler
     private let processed: Counter
     private let duplicates: Counter
     private let deadLettered: Counter
@@ -39,6 +43,14 @@ public struct ConsumerLoop: Service {
 
     public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
                 logger: Logger, maxBatch: Int = 500, handler: @escaping MessageHandler) {
+        self.init(name: name, consumer: consumer, database: database, source: source, relaySignal: relaySignal, logger: logger,
+                  maxBatch: maxBatch, batchHandler: { messages, connection, outbox in
+                      for message in messages { try handler(message, connection, outbox) }
+                  })
+    }
+
+    public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
+                logger: Logger, maxBatch: Int = 500, batchHandler handler: @escaping BatchHandler) {
         self.name = name
         self.consumer = consumer
         self.database = database
@@ -113,9 +125,7 @@ public struct ConsumerLoop: Service {
             var fresh = try Self.claim(messages, consumer: consumerName, connection)
             let freshCount = fresh.count
             // remove() also drops a message delivered twice within the same batch.
-            for message in messages where fresh.remove(message.header.id) != nil {
-                try handler(message, connection, outbox)
-            }
+            try handler(messages.filter { fresh.remove($0.header.id) != nil }, connection, outbox)
             return (freshCount, messages.count - freshCount)
         }
         processed.increment(by: counts.0)

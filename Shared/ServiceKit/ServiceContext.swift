@@ -39,6 +39,14 @@ public struct ServiceContext: Sendable {
                             relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, handler: handler)
     }
 
+    /// The idempotent consumer with a handler that takes each batch's new messages at once.
+    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500,
+                             batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
+        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics)
+        return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name,
+                            relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, batchHandler: batchHandler)
+    }
+
     /// A transaction whose outbox messages are published right after it commits. It runs as the
     /// schema owner and sees every tenant: for consumers, internal loops and platform operations.
     /// API handlers acting for a tenant use `tenantScoped` / `tenantRead` instead.
