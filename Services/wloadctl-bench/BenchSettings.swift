@@ -3,7 +3,7 @@ import Foundation
 /// The benchmark's sizes and layout, from `BENCH_*` variables. Every scenario size is a parameter;
 /// the defaults are the (200,000 orchestration tasks, a 100,000-task flood), and the
 /// smaller scenarios scale with `BENCH_TASKS` so `BENCH_TASKS=2000` is a sub-minute smoke run.
-struct BenchSettings: Sendable {
+struct BenchSettings: Codable, Sendable {
     /// Orchestration scenario: no-op tasks over `runs` wide DAGs in `tenants` tenants.
     var tasks: Int
     var runs: Int

@@ -85,7 +85,7 @@ enum Benchmark {
         }
         let baselineRate = Double(orchestration.tasks) / max(0.001, baseline.wallSeconds)
         var report = BenchReport(
-            startedAt: Timestamp.format(startedAt), finishedAt: Timestamp.format(Date()), host: host(), settings: sizes(settings),
+            startedAt: Timestamp.format(startedAt), finishedAt: Timestamp.format(Date()), host: host(), settings: settings,
             orchestration: orchestration, execution: execution, latency: latency, noisyNeighbour: neighbour, baseline: baseline,
             baselineTasksPerSecond: baselineRate, orchestrationShareOfBaseline: orchestration.tasksPerSecond / baselineRate,
             peakRSSMiB: peak.mapValues { Double($0) / 1_048_576 }, targets: [])
@@ -108,13 +108,5 @@ enum Benchmark {
         let kernel = uname(&names) == 0 ? withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } : ""
         return BenchReport.Host(cpus: ProcessInfo.processInfo.activeProcessorCount,
                                 memoryGiB: Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824, kernel: kernel)
-    }
-
-    private static func sizes(_ settings: BenchSettings) -> BenchReport.Sizes {
-        BenchReport.Sizes(tasks: settings.tasks, runs: settings.runs, tenants: settings.tenants, executionTasks: settings.executionTasks,
-                          latencyRuns: settings.latencyRuns, latencyRate: settings.latencyRate, floodTasks: settings.floodTasks,
-                          neighbourTasks: settings.neighbourTasks, simulatedAgents: settings.simulatedAgents,
-                          simulatedSlots: settings.simulatedSlots, executingAgents: settings.executingAgents,
-                          executingSlots: settings.executingSlots, brokerPartitions: settings.brokerPartitions)
     }
 }

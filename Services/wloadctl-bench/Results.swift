@@ -53,7 +53,7 @@ struct BenchReport: Codable, Sendable {
     var startedAt: String
     var finishedAt: String
     var host: Host
-    var settings: Sizes
+    var settings: BenchSettings
     var orchestration: ThroughputResult
     var execution: ThroughputResult
     var latency: LatencyResult
@@ -68,22 +68,6 @@ struct BenchReport: Codable, Sendable {
         var cpus: Int
         var memoryGiB: Double
         var kernel: String
-    }
-
-    struct Sizes: Codable, Sendable {
-        var tasks: Int
-        var runs: Int
-        var tenants: Int
-        var executionTasks: Int
-        var latencyRuns: Int
-        var latencyRate: Double
-        var floodTasks: Int
-        var neighbourTasks: Int
-        var simulatedAgents: Int
-        var simulatedSlots: Int
-        var executingAgents: Int
-        var executingSlots: Int
-        var brokerPartitions: Int
     }
 
     /// Every run and task of every scenario succeeded exactly once.
