@@ -43,7 +43,7 @@ enum DependencyResolver {
         return ServiceApp(router: router, services: [timers, loop])
     }
 
-    /// Applies one message other than a status report.
+    /// Applies one message other than a status report (those are batched by the loop above).
     private static func apply(_ message: IncomingMessage, engine: RunEngine, context: ServiceContext,
                               _ connection: PostgresConnection, _ outbox: Outbox) throws {
         switch message.header.type {
@@ -52,7 +52,6 @@ enum DependencyResolver {
         case RunControl.type: try engine.control(try message.decode(RunControl.self), connection, outbox)
         case RunTimerFired.type: try engine.timerFired(try message.decode(RunTimerFired.self), connection, outbox)
         case DependencyMet.type: try engine.dependencyMet(try message.decode(DependencyMet.self), connection, outbox)
-        case TaskStatus.type: try engine.applyStatuses([try message.decode(TaskStatus.self)], connection, outbox)
         case RunFinished.type: try engine.waits.runFinished(try message.decode(RunFinished.self), connection, outbox)
         default: context.logger.debug("ignoring message", [LogKey.messageType: message.header.type])
         }
