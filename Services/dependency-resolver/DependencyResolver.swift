@@ -13,21 +13,15 @@ enum DependencyResolver {
         let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), logger: context.logger)
         let topics = [Topics.runsRequested, Topics.tasksStatus, Topics.runsEvents]
         let loop = try context.consumerLoop("engine", topics: topics) { (messages: [IncomingMessage], connection, outbox) in
-            // Consecutive status reports are applied together (run by run, in order); any other
-            // message first applies the reports before it, so every run's order is kept.
-            var statuses: [Envelope<TaskStatus>] = []
-            for message in messages {
-                if message.header.type == TaskStatus.type {
-                    statuses.append(try message.decode(TaskStatus.self))
-                    continue
+            // Consecutive status reports are applied together (run by run, in order); other
+            // messages one by one between them, so every run's order is kept.
+            for run in messages.consecutiveRuns(by: { $0.header.type }) {
+                if run.first?.header.type == TaskStatus.type {
+                    try engine.applyStatuses(try run.map { try $0.decode(TaskStatus.self) }, connection, outbox)
+                } else {
+                    for message in run { try apply(message, engine: engine, context: context, connection, outbox) }
                 }
-                if !statuses.isEmpty {
-                    try engine.applyStatuses(statuses, connection, outbox)
-                    statuses.removeAll()
-                }
-                try apply(message, engine: engine, context: context, connection, outbox)
             }
-            if !statuses.isEmpty { try engine.applyStatuses(statuses, connection, outbox) }
         }
         let timers = RunTimerLoop(context: context, interval: try context.environment.seconds("WL_TIMER_INTERVAL", default: 0.25))
         let queries = RunQueryRoutes(context: context)

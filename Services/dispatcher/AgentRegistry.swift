@@ -6,8 +6,10 @@ import ServiceKit
 
 /// What the dispatcher knows of each agent (`agent_liveness`): its pools, labels, slots, load and
 /// current process (session), from heartbeats. A heartbeat also lists the attempts the agent is
-/// running; any that is no longer current (lost and retried elsewhere, or queued again) is killed
-/// there, so an agent that comes back after a partition stops work someone else has taken over.
+/// running. Any still waiting to be accepted counts as accepted (the agent holds it, even if its
+/// `running` report is still queued behind others); any that is no longer current (lost and
+/// retried elsewhere, or queued again) is killed there, so an agent that comes back after a
+/// partition stops work someone else has taken over.
 struct AgentRegistry: Sendable {
     let logger: Logger
 
@@ -23,7 +25,22 @@ struct AgentRegistry: Sendable {
                 last_seen = GREATEST(agent_liveness.last_seen, EXCLUDED.last_seen)
             """, [beat.agentID, beat.pool, beat.host, message.occurredAt, beat.session, beat.servedPools,
                   String(decoding: try WireCoding.encode(beat.labels ?? [:]), as: UTF8.self), beat.slots, beat.load])
+        try accept(beat, connection)
         try killSuperseded(beat, tenant: message.tenant, connection, outbox)
+    }
+
+    /// Marks the listed attempts still `dispatched` to this agent as `running`, so the accept
+    /// timeout (`LostAgentSweeper`) never gives up an order the agent has taken. The `running`
+    /// report, when it comes, still records when the attempt started.
+    private func accept(_ beat: AgentHeartbeat, _ connection: PostgresConnection) throws {
+        let attempts = beat.attempts ?? []
+        guard !attempts.isEmpty else { return }
+        try connection.execute("""
+            UPDATE task_leases l SET state = 'running', agent_session = COALESCE(l.agent_session, $5), updated_at = now()
+            FROM unnest($2::uuid[], $3::text[], $4::int[]) AS a(run_id, task_id, attempt)
+            WHERE l.run_id = a.run_id AND l.task_id = a.task_id AND l.attempt = a.attempt AND l.state = 'dispatched'
+                AND l.agent_id = $1 AND (l.agent_session IS NULL OR l.agent_session = $5)
+            """, [beat.agentID, attempts.map(\.runID), attempts.map(\.taskID), attempts.map(\.attempt), beat.session])
     }
 
     /// Sends `task.kill` for every listed attempt the dispatcher no longer counts on.

@@ -9,28 +9,57 @@ import ServiceKit
 struct LeaseBook: Sendable {
     let logger: Logger
 
-    /// Follows agents' reports for the current attempt: who runs it, and when it is done. Reports
-    /// for an attempt that is no longer out (superseded, lost, queued again) change nothing.
-    /// Returns whether a slot was freed, so the scheduler can look again at once.
-    @discardableResult
-    func track(_ message: Envelope<TaskStatus>, _ connection: PostgresConnection) throws -> Bool {
-        let status = message.payload
-        let state: String
-        switch status.state {
-        case .dispatched: return false
-        case .running: state = "running"
-        case .succeeded, .failed: state = "done"
+    /// What one attempt's reports in a batch change on its lease, merged in report order.
+    private struct Change: Encodable {
+        let runID: UUID
+        let taskID: String
+        let attempt: Int
+        var state = "running"
+        var agentID: String?
+        var agentSession: String?
+        var startedAt: Date?
+        var finishedAt: Date?
+
+        mutating func apply(_ message: Envelope<TaskStatus>) {
+            let status = message.payload
+            agentID = status.agentID ?? agentID
+            agentSession = status.agentSession ?? agentSession
+            if status.state == .running {
+                startedAt = message.occurredAt
+            } else {
+                state = "done"
+                finishedAt = message.occurredAt
+            }
         }
-        let changed = try connection.execute("""
-            UPDATE task_leases SET state = $4, agent_id = COALESCE($5, agent_id), agent_session = COALESCE($6, agent_session),
-                started_at = CASE WHEN $4 = 'running' THEN $7 ELSE started_at END,
-                finished_at = CASE WHEN $4 = 'done' THEN $7 ELSE finished_at END, updated_at = now()
-            WHERE run_id = $1 AND task_id = $2 AND attempt = $3 AND state IN ('dispatched', 'running')
-            """, [status.runID, status.taskID, status.attempt, state, status.agentID, status.agentSession, message.occurredAt])
-        if changed == 0 {
-            logger.debug("report for a superseded or finished attempt", [LogKey.run: status.runID.key,
-                                                                          LogKey.task: status.taskID, LogKey.attempt: "\(status.attempt)"])
+    }
+
+    /// Follows agents' reports for the current attempt: who runs it, and when it is done, for a
+    /// whole batch in one statement. Reports for an attempt that is no longer out (superseded,
+    /// lost, queued again) change nothing. Returns whether a slot was freed, so the scheduler can
+    /// look again at once.
+    func track(_ messages: [Envelope<TaskStatus>], _ connection: PostgresConnection) throws -> Bool {
+        var order: [AttemptRef] = []
+        var changes: [AttemptRef: Change] = [:]
+        for message in messages where message.payload.state != .dispatched {
+            let status = message.payload
+            let key = AttemptRef(runID: status.runID, taskID: status.taskID, attempt: status.attempt)
+            if changes[key] == nil { order.append(key) }
+            changes[key, default: Change(runID: status.runID, taskID: status.taskID, attempt: status.attempt)].apply(message)
         }
-        return changed > 0 && state == "done"
+        guard !order.isEmpty else { return false }
+        let rows = try connection.query("""
+            UPDATE task_leases l SET state = c.state, agent_id = COALESCE(c."agentID", l.agent_id),
+                agent_session = COALESCE(c."agentSession", l.agent_session),
+                started_at = COALESCE(c."startedAt", l.started_at), finished_at = COALESCE(c."finishedAt", l.finished_at),
+                updated_at = now()
+            FROM jsonb_to_recordset($1::jsonb) AS c("runID" uuid, "taskID" text, attempt int, state text, "agentID" text,
+                "agentSession" text, "startedAt" timestamptz, "finishedAt" timestamptz)
+            WHERE l.run_id = c."runID" AND l.task_id = c."taskID" AND l.attempt = c.attempt AND l.state IN ('dispatched', 'running')
+            RETURNING l.state
+            """, [String(decoding: try WireCoding.encode(order.compactMap { changes[$0] }), as: UTF8.self)])
+        if rows.count < order.count {
+            logger.debug("reports for superseded or finished attempts", ["ignored": "\(order.count - rows.count)"])
+        }
+        return try rows.contains { try $0.string("state") == "done" }
     }
 }

@@ -6,7 +6,8 @@ import ServiceKit
 
 /// Gives up the attempts of agents that stopped heart-beating, came back as a new process (a new
 /// session under the same id: the old process's attempts died with it), or never took an order
-/// addressed to them: each such attempt is marked `lost` and reported `failed` with reason `lost`,
+/// addressed to them (neither its `running` report nor a heartbeat listing it came within
+/// `WL_ACCEPT_TIMEOUT`): each such attempt is marked `lost` and reported `failed` with reason `lost`,
 /// so the resolver retries it per the task's retry policy (a new attempt, on another agent).
 /// If the old agent comes back, its reports for those attempts are fenced off and its heartbeat
 /// gets them killed (`AgentRegistry`). Rows are claimed with `SKIP LOCKED`, so any number of

@@ -122,6 +122,14 @@ final class AgentDriver {
 
     // MARK: - Heartbeats
 
+    /// Sends a heartbeat as this driver's agent would: alive, serving `default`, holding `attempts`.
+    func beat(session: String, slots: Int = 10, attempts: [AttemptRef] = []) async throws {
+        let beat = AgentHeartbeat(agentID: agentID, session: session, host: "driver", pools: ["default"], slots: slots,
+                                  running: attempts.count, attempts: attempts, startedAt: Date())
+        let envelope = Envelope(tenant: "platform", payload: beat)
+        try await producer.send([KafkaOutgoingMessage(topic: Topics.agentsHeartbeat, key: agentID, value: try envelope.encoded())])
+    }
+
     /// The first heartbeat of `agent` (this driver's by default) that satisfies `matches`.
     func heartbeat(of agent: String? = nil, within timeout: Duration,
                    where matches: (AgentHeartbeat) -> Bool = { _ in true }) async throws -> AgentHeartbeat {

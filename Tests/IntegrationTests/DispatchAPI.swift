@@ -37,6 +37,15 @@ struct DispatchAPI: Sendable {
         try await api.decode(RunPlacement.self, "GET", "dependency-resolver", "/v1/runs/\(run.key)", tenant: tenant)
     }
 
+    /// The agents the dispatcher knows, by id.
+    func agentIDs() async throws -> [String] {
+        try await api.decode([AgentSeen].self, "GET", "dispatcher", "/v1/agents", tenant: "acme").map(\.id)
+    }
+
+    struct AgentSeen: Codable, Sendable {
+        let id: String
+    }
+
     func queue(tenant: String) async throws -> QueueStatus {
         try await api.decode(QueueView.self, "GET", "dispatcher", "/v1/queue", tenant: tenant).status
     }

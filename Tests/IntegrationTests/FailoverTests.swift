@@ -39,6 +39,43 @@ extension Integration {
             }
         }
 
+        /// An order is given up when its agent does not take it within WL_ACCEPT_TIMEOUT, but an
+        /// order the agent's heartbeats list is taken even when its `running` report has not
+        /// reached the dispatcher (a busy dispatcher reads reports late): only the other is lost.
+        @Test func heartbeatsAcceptOrdersAndUntakenOrdersAreLost() async throws {
+            try await Stack.withIsolated(name: "accept-timeout", agents: 0, configure: { configuration in
+                configuration.environment["dispatcher"] = ["WL_ACCEPT_TIMEOUT": "3", "WL_AGENT_TIMEOUT": "60"]
+            }) { stack in
+                let api = StackAPI(stack)
+                let dispatch = DispatchAPI(api: api)
+                let ghost = try AgentDriver(stack, agent: "ghost")
+                let session = UUID().key
+                try await ghost.beat(session: session)
+                #expect(try await api.eventually { try await dispatch.agentIDs().contains("ghost") })
+                try await api.apply(#"{"name": "ghosted", "tasks": [{"id": "held", "run": "true"}, {"id": "untaken", "run": "true"}]}"#,
+                                    tenant: "acme")
+                let run = try await api.start("ghosted", tenant: "acme")
+                let held = [AttemptRef(runID: run, taskID: "held", attempt: 1)]
+                var lost = false
+                for _ in 0..<60 where !lost {
+                    try await ghost.beat(session: session, attempts: held)
+                    try await Task.sleep(for: .milliseconds(500))
+                    lost = try await api.audit(run: run, tenant: "acme").contains { $0.action == "task.lost" && $0.taskId == "untaken" }
+                }
+                #expect(lost, "the order nobody took was given up after the accept timeout")
+                for _ in 0..<10 {
+                    try await ghost.beat(session: session, attempts: held)
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                let audit = try await api.audit(run: run, tenant: "acme")
+                #expect(!audit.contains { $0.action == "task.lost" && $0.taskId == "held" },
+                        "the order the agent's heartbeats listed was not given up, though no running report came")
+                let tasks = try await dispatch.placement(run, tenant: "acme").tasks
+                #expect(tasks.first { $0.id == "held" }?.attempt == 1)
+                #expect((tasks.first { $0.id == "untaken" }?.attempt ?? 0) >= 2, "the lost order was tried again")
+            }
+        }
+
         /// An agent frozen past the heartbeat timeout loses its attempts: they are retried on the
         /// other agent as attempt 2. When it thaws, its reports for attempt 1 are fenced off and
         /// the superseded processes are killed before they finish.
