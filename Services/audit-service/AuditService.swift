@@ -9,9 +9,10 @@ import ServiceKit
 /// and answers queries scoped to the caller's tenant.
 enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000) { message, connection, _ in
-            guard message.header.type == AuditRecord.type else { return }
-            try AuditLog.append(try message.decode(AuditRecord.self), connection)
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000) {
+            (messages: [IncomingMessage], connection, _) in
+            let records = try messages.filter { $0.header.type == AuditRecord.type }.map { try $0.decode(AuditRecord.self) }
+            try AuditLog.append(records, connection)
         }
         var router = Router()
         router.get("/v1/audit") { request in try await AuditLog.query(request, context) }
@@ -34,15 +35,48 @@ enum AuditLog {
         let occurredAt: Date
     }
 
-    static func append(_ record: Envelope<AuditRecord>, _ connection: PostgresConnection) throws {
-        let entry = record.payload
+    /// One stored record as the batch statement reads it (`jsonb_to_recordset`).
+    private struct Row: Encodable {
+        /// Place in the batch: records get their ids in this order.
+        let arrival: Int
+        let messageID: UUID
+        let tenant: String
+        let actor: String
+        let action: String
+        let subjectType: String
+        let subjectID: String
+        let runID: UUID?
+        let taskID: String?
+        let fromState: String?
+        let toState: String?
+        let details: [String: String]
+        let occurredAt: Date
+
+        init(arrival: Int, _ envelope: Envelope<AuditRecord>) {
+            let record = envelope.payload
+            self.arrival = arrival
+            (messageID, tenant, occurredAt) = (envelope.id, envelope.tenant, envelope.occurredAt)
+            (actor, action, subjectType, subjectID) = (record.actor, record.action, record.subjectType, record.subjectID)
+            (runID, taskID, fromState, toState, details) = (record.runID, record.taskID, record.fromState, record.toState, record.details)
+        }
+    }
+
+    /// Stores a batch of records in one statement, in arrival order; a record already stored
+    /// (same message id) is skipped.
+    static func append(_ records: [Envelope<AuditRecord>], _ connection: PostgresConnection) throws {
+        guard !records.isEmpty else { return }
+        let rows = records.enumerated().map { Row(arrival: $0.offset, $0.element) }
         try connection.execute("""
             INSERT INTO audit_log (message_id, tenant, actor, action, subject_type, subject_id, run_id, task_id,
                                    from_state, to_state, details, occurred_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12) ON CONFLICT (message_id) DO NOTHING
-            """, [record.id, record.tenant, entry.actor, entry.action, entry.subjectType, entry.subjectID, entry.runID,
-                  entry.taskID, entry.fromState, entry.toState,
-                  String(decoding: try WireCoding.encode(entry.details), as: UTF8.self), record.occurredAt])
+            SELECT r."messageID", r.tenant, r.actor, r.action, r."subjectType", r."subjectID", r."runID", r."taskID",
+                r."fromState", r."toState", r.details, r."occurredAt"
+            FROM jsonb_to_recordset($1::jsonb) AS r(arrival int, "messageID" uuid, tenant text, actor text, action text,
+                "subjectType" text, "subjectID" text, "runID" uuid, "taskID" text, "fromState" text, "toState" text,
+                details jsonb, "occurredAt" timestamptz)
+            ORDER BY r.arrival
+            ON CONFLICT (message_id) DO NOTHING
+            """, [String(decoding: try WireCoding.encode(rows), as: UTF8.self)])
     }
 
     /// `GET /v1/audit?run=ID&limit=N`: the tenant's records, oldest first.
