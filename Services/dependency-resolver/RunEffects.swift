@@ -16,7 +16,7 @@ struct RunEffects {
         try outbox.publish(AuditRecord(actor: actor, action: action, subjectType: task == nil ? "run" : "task",
                                        subjectID: task ?? run.key, runID: run.id, taskID: task, fromState: from, toState: to,
                                        details: details),
-                           tenant: run.tenant, topic: Topics.audit, key: run.tenant)
+                           tenant: run.tenant, topic: Topics.audit, key: run.key)
     }
 
     func alert(_ run: RunContext, kind: String, severity: String, summary: String, details: [String: String] = [:]) throws {

@@ -25,8 +25,8 @@ enum Dispatcher {
         let registry = AgentRegistry(logger: context.logger)
         // Neighbouring readies and neighbouring status reports are each applied in one statement
         // (a busy dispatcher takes hundreds per batch); the order across kinds is kept.
-        let loop = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus, Topics.agentsHeartbeat]) {
-            (messages: [IncomingMessage], connection, outbox) in
+        let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus]) {
+            (messages: [IncomingMessage], connection, _) in
             for run in messages.consecutiveRuns(by: { $0.header.type }) {
                 switch run.first?.header.type {
                 case TaskReady.type:
@@ -34,12 +34,17 @@ enum Dispatcher {
                     wake.notify()
                 case TaskStatus.type:
                     if try leases.track(try run.map { try $0.decode(TaskStatus.self) }, connection) { wake.notify() }
-                case AgentHeartbeat.type:
-                    for message in run { try registry.record(try message.decode(AgentHeartbeat.self), connection, outbox) }
                 default:
                     context.logger.debug("ignoring messages", [LogKey.messageType: run.first?.header.type ?? "", "count": "\(run.count)"])
                 }
             }
+        }
+        // Heartbeats have a loop of their own, so however far behind a flood of work puts the
+        // loop above, agents' liveness and the orders they hold stay current: a busy dispatcher
+        // never takes its own backlog for silent agents.
+        let heartbeats = try context.consumerLoop("agents", topics: [Topics.agentsHeartbeat]) { message, connection, outbox in
+            guard message.header.type == AgentHeartbeat.type else { return }
+            try registry.record(try message.decode(AgentHeartbeat.self), connection, outbox)
         }
         let metrics = DispatcherMetrics()
         let loader = SnapshotLoader(queueDepth: try environment.int("WL_QUEUE_DEPTH", default: 200, range: 1...100_000),
@@ -49,7 +54,7 @@ enum Dispatcher {
                                   wake: wake, interval: interval, metrics: metrics)
         let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake)
         let refresher = MetricsRefresher(context: context, metrics: metrics, agentTimeout: agentTimeout)
-        return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, loop])
+        return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, heartbeats, work])
     }
 
     static func routes(_ context: ServiceContext, agentTimeout: Duration, wake: WakeSignal) -> Router {

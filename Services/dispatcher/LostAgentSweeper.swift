@@ -62,7 +62,7 @@ struct LostAgentSweeper: Service {
                                    tenant: tenant, topic: Topics.tasksStatus, key: runID.key)
                 try outbox.publish(AuditRecord(actor: "dispatcher", action: "task.lost", subjectType: "task", subjectID: taskID,
                                                runID: runID, taskID: taskID, details: ["attempt": "\(attempt)", "lostAgent": agent]),
-                                   tenant: tenant, topic: Topics.audit, key: tenant)
+                                   tenant: tenant, topic: Topics.audit, key: runID.key)
             }
             return lost.count
         }

@@ -2,22 +2,35 @@ import Contracts
 import Postgres
 
 /// Collects the messages one transaction emits and writes them to the outbox table inside that
-/// same transaction (one multi-row insert), so state and events commit or vanish together.
+/// same transaction (multi-row inserts), so state and events commit or vanish together.
 /// The relay publishes them afterwards. Not Sendable: it lives inside one transaction closure.
 public final class Outbox {
     public let source: String
+    /// Where collected messages are written early, once they pass `spillBytes`: a transaction
+    /// that publishes a great many (a batch of runs of thousands of tasks each) then holds a
+    /// bounded amount in memory. Nil keeps everything until `flush` (API handlers, which write
+    /// under a tenant's scope and publish a few).
+    private let spillConnection: PostgresConnection?
+    static let spillBytes = 1 << 20
     private var topics: [String] = []
     private var keys: [String] = []
     private var payloads: [String] = []
+    private var bytes = 0
 
-    public init(source: String) { self.source = source }
+    public init(source: String, spillingTo connection: PostgresConnection? = nil) {
+        self.source = source
+        spillConnection = connection
+    }
 
     public var isEmpty: Bool { topics.isEmpty }
 
     public func publish<Payload: MessagePayload>(_ envelope: Envelope<Payload>, topic: String, key: String) throws {
         topics.append(topic)
         keys.append(key)
-        payloads.append(String(decoding: try envelope.encoded(), as: UTF8.self))
+        let payload = String(decoding: try envelope.encoded(), as: UTF8.self)
+        payloads.append(payload)
+        bytes += payload.utf8.count
+        if bytes >= Self.spillBytes, let spillConnection { try flush(spillConnection) }
     }
 
     /// Convenience: wraps `payload` in a new envelope for `tenant`.
@@ -25,7 +38,8 @@ public final class Outbox {
         try publish(Envelope(tenant: tenant, payload: payload), topic: topic, key: key)
     }
 
-    /// Writes everything collected so far; call once, last thing in the transaction.
+    /// Writes everything collected so far; called last thing in the transaction (and on the way,
+    /// when spilling). Order is kept: the rows' ids follow the order of `publish` calls.
     public func flush(_ connection: PostgresConnection) throws {
         guard !topics.isEmpty else { return }
         try connection.execute("""
@@ -35,6 +49,7 @@ public final class Outbox {
         topics.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
+        bytes = 0
     }
 }
 
@@ -43,7 +58,7 @@ extension PostgresClient {
     /// Retried whole on serialization failures, so `body` must only touch the database.
     public func transaction<T: Sendable>(source: String, _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
         try await transaction { connection in
-            let outbox = Outbox(source: source)
+            let outbox = Outbox(source: source, spillingTo: connection)
             let result = try body(connection, outbox)
             try outbox.flush(connection)
             return result

@@ -13,7 +13,7 @@ extension Integration {
         static let scoped = "SET LOCAL ROLE wl_tenant"
 
         @Test func policiesShowAndAcceptOnlyTheTenantSetForTheTransaction() async throws {
-            try await Self.withMigratedDatabase { database in
+            try await Integration.withMigratedDatabase(prefix: "rls") { database in
                 try await Self.seed(database)
                 let seen = try await database.transaction { connection in
                     try connection.executeScript(Self.scoped)
@@ -58,7 +58,7 @@ extension Integration {
         }
 
         @Test func aScopeWithoutTheTenantSettingFailsAndTheOutboxIsOutOfReach() async throws {
-            try await Self.withMigratedDatabase { database in
+            try await Integration.withMigratedDatabase(prefix: "rls") { database in
                 try await Self.seed(database)
                 let unset = await Self.error {
                     try await database.transaction { connection in
@@ -92,7 +92,7 @@ extension Integration {
         }
 
         @Test func everyTableWithATenantColumnHasRowLevelSecurity() async throws {
-            try await Self.withMigratedDatabase { database in
+            try await Integration.withMigratedDatabase(prefix: "rls") { database in
                 let unprotected = try await database.withConnection { connection in
                     try connection.query("""
                         SELECT c.relname FROM information_schema.columns col
@@ -110,7 +110,7 @@ extension Integration {
         @Test func databasesOfOneClusterMigrateAtTheSameTimeThoughTheRoleIsShared() async throws {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<3 {
-                    group.addTask { try await Self.withMigratedDatabase { _ in } }
+                    group.addTask { try await Integration.withMigratedDatabase(prefix: "rls") { _ in } }
                 }
                 try await group.waitForAll()
             }
@@ -144,22 +144,6 @@ extension Integration {
                 }
                 try connection.execute("INSERT INTO resources (id, class, tenant, host, last_seen) VALUES ('agent-1', 'agent', 'platform', 'h', now())")
             }
-        }
-
-        /// A fresh database of the test cluster with every migration applied, and a one-session
-        /// pool on it (so the tests see what one pooled session carries between transactions).
-        static func withMigratedDatabase(_ body: (PostgresClient) async throws -> Void) async throws {
-            let url = try await TestPostgres.freshDatabase(prefix: "rls")
-            let database = PostgresClient(configuration: PostgresConfiguration(connectionString: url, poolSize: 1),
-                                          logger: Logger(label: "rls-tests", level: .warning))
-            do {
-                try await database.migrate(Schema.migrations)
-                try await body(database)
-            } catch {
-                await database.close()
-                throw error
-            }
-            await database.close()
         }
 
         /// The Postgres error `body` throws, or nil when it succeeds.

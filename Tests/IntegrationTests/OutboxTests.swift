@@ -1,0 +1,56 @@
+import Contracts
+import Foundation
+import Postgres
+import ServiceKit
+import Testing
+
+extension Integration {
+    /// The outbox of a transaction that publishes more than fits its memory budget: it writes
+    /// early, inside the transaction, keeps the publish order, and still commits or vanishes
+    /// with the transaction's other writes.
+    @Suite struct OutboxTests {
+        static let count = 3_000
+        /// About 1 KiB a message: the batch is about three times the outbox's spill size.
+        static let padding = String(repeating: "x", count: 1_000)
+
+        static func publishAll(_ outbox: Outbox) throws {
+            for number in 0..<count {
+                try outbox.publish(AuditRecord(actor: "test", action: "n\(number)", subjectType: "padding", subjectID: padding),
+                                   tenant: "acme", topic: "wl.test", key: "k")
+            }
+        }
+
+        @Test func aLargeBatchIsWrittenEarlyInOrderAndCommitsWhole() async throws {
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                let written = try await database.transaction(source: "test") { connection, outbox in
+                    try Self.publishAll(outbox)
+                    return try connection.query("SELECT count(*)::int AS n FROM outbox").first?.int("n") ?? 0
+                }
+                #expect(written > 0, "messages were written before the end of the transaction")
+                #expect(written < Self.count, "the rest waited for the final flush")
+                let actions = try await database.withConnection { connection in
+                    try connection.query("SELECT payload FROM outbox WHERE source = 'test' ORDER BY id").map { row in
+                        try Envelope<AuditRecord>.decode(Array(try row.string("payload").utf8)).payload.action
+                    }
+                }
+                #expect(actions == (0..<Self.count).map { "n\($0)" }, "every message once, in publish order")
+            }
+        }
+
+        @Test func aFailedTransactionLeavesNoneOfItsMessages() async throws {
+            struct Abandon: Error {}
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                await #expect(throws: Abandon.self) {
+                    try await database.transaction(source: "test") { _, outbox in
+                        try Self.publishAll(outbox)
+                        throw Abandon()
+                    }
+                }
+                let left = try await database.withConnection { connection in
+                    try connection.query("SELECT count(*)::int AS n FROM outbox").first?.int("n")
+                }
+                #expect(left == 0)
+            }
+        }
+    }
+}
