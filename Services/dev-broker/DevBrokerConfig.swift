@@ -19,13 +19,7 @@ struct DevBrokerConfig: Sendable {
     /// `WL_LOG_LEVEL` (default info).
     var logLevel: Logger.Level
 
-    static let defaultTopics: [String] = {
-        var topics = Topics.all
-        for extra in ["wl.runs.status"] where !topics.contains(extra) {
-            topics.append(extra)
-        }
-        return topics
-    }()
+    static let defaultTopics = Topics.all
 
     static func load(_ environment: Environment) throws(ConfigError) -> DevBrokerConfig {
         let topicList = environment.optional("WL_BROKER_TOPICS").map(parseTopics) ?? defaultTopics

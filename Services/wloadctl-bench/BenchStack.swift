@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import LocalStack
 
@@ -18,7 +19,9 @@ struct BenchStack: Sendable {
         let ports = try LoopbackPort.free(count: 2 + StackComponent.serviceNames.count + agents)
         let servicePorts = ports.dropFirst(2)
         var components = zip(StackComponent.serviceNames, servicePorts).map { StackComponent.service($0, port: $1) }
-        var environment: [String: [String: String]] = [:]
+        var environment: [String: [String: String]] = [
+            Stack.brokerName: ["WL_BROKER_TOPICS": (Topics.all + [Baseline.topic]).joined(separator: ",")],
+        ]
         var agentPorts = Array(servicePorts.dropFirst(StackComponent.serviceNames.count))
         for index in 1...settings.simulatedAgents {
             let name = "sim-\(index)"

@@ -19,28 +19,34 @@ extension KafkaProducer {
 
     private static func highWatermarks(_ client: RdKafkaClient, prefix: String, timeoutMs: Int32) throws -> [String: Int64] {
         var raw: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(client.pointer, 1, nil, &raw, timeoutMs)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata = raw else {
-            throw KafkaError(.connection, "metadata request failed: \(String(cString: rd_kafka_err2str(code)))")
+        let metadataCode = rd_kafka_metadata(client.pointer, 1, nil, &raw, timeoutMs)
+        guard metadataCode == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata = raw else {
+            throw KafkaError(.connection, "metadata request failed: \(String(cString: rd_kafka_err2str(metadataCode)))")
         }
         defer { rd_kafka_metadata_destroy(metadata) }
-        var counts: [String: Int64] = [:]
+        // Every partition's latest offset in one ListOffsets request per broker (a timestamp of
+        // -1 asks for the end), instead of a round trip per partition.
+        guard let list = rd_kafka_topic_partition_list_new(0) else { throw KafkaError(.connection, "out of memory") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
         for topicIndex in 0..<Int(metadata.pointee.topic_cnt) {
             let topic = metadata.pointee.topics[topicIndex]
-            let name = String(cString: topic.topic)
-            guard name.hasPrefix(prefix), topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-            var total: Int64 = 0
+            guard String(cString: topic.topic).hasPrefix(prefix), topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
             for partitionIndex in 0..<Int(topic.partition_cnt) {
-                var low: Int64 = 0
-                var high: Int64 = 0
-                let partition = topic.partitions[partitionIndex].id
-                let result = rd_kafka_query_watermark_offsets(client.pointer, topic.topic, partition, &low, &high, timeoutMs)
-                guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    throw KafkaError(.connection, "watermarks of \(name)[\(partition)]: \(String(cString: rd_kafka_err2str(result)))")
-                }
-                total += max(0, high)
+                rd_kafka_topic_partition_list_add(list, topic.topic, topic.partitions[partitionIndex].id)?.pointee.offset = -1
             }
-            counts[name] = total
+        }
+        var counts: [String: Int64] = [:]
+        guard list.pointee.cnt > 0 else { return counts }
+        let code = rd_kafka_offsets_for_times(client.pointer, list, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(.connection, "latest offsets: \(String(cString: rd_kafka_err2str(code)))")
+        }
+        for index in 0..<Int(list.pointee.cnt) {
+            let entry = list.pointee.elems[index]
+            guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(.connection, "latest offset of \(String(cString: entry.topic))[\(entry.partition)]: \(String(cString: rd_kafka_err2str(entry.err)))")
+            }
+            counts[String(cString: entry.topic), default: 0] += max(0, entry.offset)
         }
         return counts
     }
