@@ -16,20 +16,24 @@ extension Array: PostgresBindable where Element: PostgresArrayElement {
 
 extension String: PostgresArrayElement {
     /// Every element is double-quoted with `\` and `"` escaped, so commas, braces, spaces and the
-    /// word NULL stay ordinary text.
+    /// word NULL stay ordinary text. Works on UTF-8 bytes (neither byte occurs inside a multi-byte
+    /// character): the outbox binds every message it writes this way, so this is a hot path.
     public static func postgresArrayText(_ elements: [String]) -> String {
-        var out = "{"
-        out.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        let (backslash, quote) = (UInt8(ascii: "\\"), UInt8(ascii: "\""))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + $1.utf8.count / 8 + 3 })
+        bytes.append(UInt8(ascii: "{"))
         for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for character in element.unicodeScalars {
-                if character == "\\" || character == "\"" { out.unicodeScalars.append("\\") }
-                out.unicodeScalars.append(character)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(quote)
+            for byte in element.utf8 {
+                if byte == backslash || byte == quote { bytes.append(backslash) }
+                bytes.append(byte)
             }
-            out += "\""
+            bytes.append(quote)
         }
-        return out + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -74,7 +74,7 @@ struct BindingTests {
 
     @Test func stringArrayWithAwkwardElementsMatchesAny() async throws {
         try await withClient("arr") { client in
-            let awkward = ["plain", "with,comma", "with \"quote\"", "back\\slash", "{braces}", "NULL", "", " spaced ", "ünï"]
+            let awkward = ["plain", "🚀 \"x\" \\ é", "with,comma", "with \"quote\"", "back\\slash", "{braces}", "NULL", "", " spaced ", "ünï"]
             let found = try await client.withConnection { connection in
                 try connection.executeScript("CREATE TABLE t (name text)")
                 for name in awkward + ["other"] { try connection.execute("INSERT INTO t VALUES ($1)", [name]) }
