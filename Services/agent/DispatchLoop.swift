@@ -28,7 +28,10 @@ struct DispatchLoop: Service {
     }
 
     func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // A discarding group frees each attempt's task when it ends; a plain task group keeps
+        // every finished child until its result is read, which grows without bound on an agent
+        // that runs hundreds of thousands of attempts.
+        try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let free = slots.free
                 guard free > 0 else {
@@ -61,7 +64,6 @@ struct DispatchLoop: Service {
                 }
             }
             await consumer.close()
-            try await group.waitForAll()
         }
     }
 
