@@ -24,16 +24,17 @@ enum Dispatcher {
         let leases = LeaseBook(logger: context.logger)
         let registry = AgentRegistry(logger: context.logger)
         // Neighbouring readies and neighbouring status reports are each applied in one statement
-        // (a busy dispatcher takes hundreds per batch); the order across kinds is kept.
+        // (a busy dispatcher takes hundreds per batch); the order across kinds is kept. The
+        // scheduler is woken once the batch has committed, so its pass sees the new work.
         let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus]) {
-            (messages: [IncomingMessage], connection, _) in
+            (messages: [IncomingMessage], connection, outbox) in
             for run in messages.consecutiveRuns(by: { $0.header.type }) {
                 switch run.first?.header.type {
                 case TaskReady.type:
                     try queue.enqueue(try run.map { try $0.decode(TaskReady.self) }, connection)
-                    wake.notify()
+                    outbox.onCommit { wake.notify() }
                 case TaskStatus.type:
-                    if try leases.track(try run.map { try $0.decode(TaskStatus.self) }, connection) { wake.notify() }
+                    if try leases.track(try run.map { try $0.decode(TaskStatus.self) }, connection) { outbox.onCommit { wake.notify() } }
                 default:
                     context.logger.debug("ignoring messages", [LogKey.messageType: run.first?.header.type ?? "", "count": "\(run.count)"])
                 }

@@ -16,6 +16,8 @@ public final class Outbox {
     private var keys: [String] = []
     private var payloads: [String] = []
     private var bytes = 0
+    /// Run once the transaction has committed (never if it rolls back or is retried).
+    private(set) var afterCommit: [@Sendable () -> Void] = []
 
     public init(source: String, spillingTo connection: PostgresConnection? = nil) {
         self.source = source
@@ -38,6 +40,12 @@ public final class Outbox {
         try publish(Envelope(tenant: tenant, payload: payload), topic: topic, key: key)
     }
 
+    /// Runs `action` after the transaction commits: for waking a loop that must see what this
+    /// transaction wrote (woken before the commit, it would look and find nothing yet).
+    public func onCommit(_ action: @escaping @Sendable () -> Void) {
+        afterCommit.append(action)
+    }
+
     /// Writes everything collected so far; called last thing in the transaction (and on the way,
     /// when spilling). Order is kept: the rows' ids follow the order of `publish` calls.
     public func flush(_ connection: PostgresConnection) throws {
@@ -57,11 +65,13 @@ extension PostgresClient {
     /// A transaction with an outbox: what `body` publishes is written before COMMIT.
     /// Retried whole on serialization failures, so `body` must only touch the database.
     public func transaction<T: Sendable>(source: String, _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
-        try await transaction { connection in
+        let (result, afterCommit) = try await transaction { connection in
             let outbox = Outbox(source: source, spillingTo: connection)
             let result = try body(connection, outbox)
             try outbox.flush(connection)
-            return result
+            return (result, outbox.afterCommit)
         }
+        afterCommit.forEach { $0() }
+        return result
     }
 }

@@ -29,14 +29,15 @@ extension ServiceContext {
     public func tenantScoped<T: Sendable>(_ principal: Principal,
                                           _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
         let (tenant, source) = (principal.tenant, process.name)
-        let result = try await database.transaction { connection in
+        let (result, afterCommit) = try await database.transaction { connection in
             try TenantScope.enter(tenant, connection)
             let outbox = Outbox(source: source)
             let value = try body(connection, outbox)
             try TenantScope.leave(connection)
             try outbox.flush(connection)
-            return value
+            return (value, outbox.afterCommit)
         }
+        afterCommit.forEach { $0() }
         relaySignal.notify()
         return result
     }

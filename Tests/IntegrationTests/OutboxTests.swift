@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Synchronization
 import Postgres
 import ServiceKit
 import Testing
@@ -50,6 +51,29 @@ extension Integration {
                     try connection.query("SELECT count(*)::int AS n FROM outbox").first?.int("n")
                 }
                 #expect(left == 0)
+            }
+        }
+    
+
+        /// `onCommit` actions run once the transaction has committed, and never for one that
+        /// rolls back: a loop woken by them finds the transaction's rows there.
+        @Test func commitActionsRunAfterCommitOnly() async throws {
+            struct Abandon: Error {}
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                let seen = Mutex<[Int]>([])
+                try await database.transaction(source: "test") { connection, outbox in
+                    try connection.execute("CREATE TABLE marks (n int)")
+                    try connection.execute("INSERT INTO marks VALUES (1)")
+                    outbox.onCommit { seen.withLock { $0.append(1) } }
+                    #expect(seen.withLock { $0.isEmpty }, "not before the commit")
+                }
+                await #expect(throws: Abandon.self) {
+                    try await database.transaction(source: "test") { _, outbox in
+                        outbox.onCommit { seen.withLock { $0.append(2) } }
+                        throw Abandon()
+                    }
+                }
+                #expect(seen.withLock { $0 } == [1])
             }
         }
     }
