@@ -9,7 +9,9 @@ import ServiceKit
 /// and answers queries scoped to the caller's tenant.
 enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000) {
+        // Records are stored once by their message id (`audit_log.message_id` is unique), so the
+        // loop need not record processed ids as well.
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             let records = try messages.filter { $0.header.type == AuditRecord.type }.map { try $0.decode(AuditRecord.self) }
             try AuditLog.append(records, connection)

@@ -40,11 +40,11 @@ public struct ServiceContext: Sendable {
     }
 
     /// The idempotent consumer with a handler that takes each batch's new messages at once.
-    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500,
+    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500, deduplication: Deduplication = .recorded,
                              batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
         let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics)
-        return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name,
-                            relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, batchHandler: batchHandler)
+        return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name, relaySignal: relaySignal,
+                            logger: logger, maxBatch: maxBatch, deduplication: deduplication, batchHandler: batchHandler)
     }
 
     /// A transaction whose outbox messages are published right after it commits. It runs as the

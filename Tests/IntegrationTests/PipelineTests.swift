@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import Kafka
 import LocalStack
+import Runtime
 import Testing
 
 extension Integration {
@@ -27,7 +29,26 @@ extension Integration {
                         && actions.filter { $0 == "task.succeeded" }.count == 3
                 }
                 #expect(audited, "audit trail holds the trigger, every task success and the run's end")
+                try await Self.redeliveredAuditRecordsAreStoredOnce(stack, api: api, run: id)
             }
+        }
+
+        /// The same audit record delivered twice (an outbox relay killed between publish and
+        /// delete) is stored once: the audit log is keyed by message id.
+        static func redeliveredAuditRecordsAreStoredOnce(_ stack: Stack, api: StackAPI, run: UUID) async throws {
+            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: stack.kafkaBootstrap),
+                                             logger: Logger(label: "test", level: .warning))
+            func record(_ action: String) throws -> [UInt8] {
+                try Envelope(tenant: "acme", payload: AuditRecord(actor: "test", action: action, subjectType: "run", subjectID: run.key,
+                                                                  runID: run, details: [:])).encoded()
+            }
+            let twice = try record("test.redelivered"), marker = try record("test.marker")
+            for value in [twice, twice, marker] {
+                try await producer.send([KafkaOutgoingMessage(topic: Topics.audit, key: run.key, value: value)])
+            }
+            let arrived = try await api.eventually { try await api.audit(run: run, tenant: "acme").contains { $0.action == "test.marker" } }
+            #expect(arrived)
+            #expect(try await api.audit(run: run, tenant: "acme").filter { $0.action == "test.redelivered" }.count == 1)
         }
 
         @Test func fanOutFanInForTwoTenantsAtOnce() async throws {
