@@ -35,7 +35,11 @@ public final class KafkaConsumer: Sendable {
         var pending: KafkaError?
     }
 
-    /// Defaults for a consumer that commits by hand and notices dead members within seconds.
+    /// Defaults for a consumer that commits by hand and notices dead members within seconds, with
+    /// a bounded read-ahead: at most ~4 MiB fetched and not yet polled, at most 256 KiB of it from
+    /// one partition per fetch. librdkafka's own defaults (64 MiB, 1 MiB a partition) let one
+    /// busy partition fill the queue, so a message on a quiet partition (another tenant's run)
+    /// waited behind tens of thousands of others, and memory grew with the backlog.
     static func defaults(groupID: String) -> [(String, String)] {
         [
             ("group.id", groupID),
@@ -48,6 +52,8 @@ public final class KafkaConsumer: Sendable {
             ("allow.auto.create.topics", "true"),
             ("topic.metadata.refresh.interval.ms", "5000"),
             ("fetch.wait.max.ms", "10"),
+            ("queued.max.messages.kbytes", "4096"),
+            ("fetch.message.max.bytes", "262144"),
             ("socket.nagle.disable", "true"),
             ("log.connection.close", "false"),
         ]
