@@ -31,7 +31,9 @@ extension Integration {
                 }
                 let events = Spans.events(spans)
                 let starts = events.filter(\.start)
-                #expect(starts.count == 120, "every task ran")
+                let repeated = Dictionary(grouping: starts) { "\($0.tenant)/\($0.task)" }.filter { $0.value.count > 1 }
+                    .map { "\($0.key) attempts \($0.value.map(\.attempt))" }.sorted()
+                #expect(starts.count == 120, "every task ran once; started more than once: \(repeated)")
                 #expect(Set(starts.map { "\($0.tenant)/\($0.task)" }).count == 120, "no task ran twice")
                 let overlap = Spans.maxOverlap(events)
                 #expect(overlap <= 10, "the global maxRunning = 10 held across both dispatchers (saw \(overlap))")
