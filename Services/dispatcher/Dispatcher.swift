@@ -53,7 +53,8 @@ enum Dispatcher {
                                     agentTimeout: agentTimeout, logger: context.logger)
         let scheduler = Scheduler(context: context, loader: loader, writer: PlanWriter(signer: signer, logger: context.logger),
                                   wake: wake, interval: interval, metrics: metrics)
-        let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake)
+        let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake,
+                                       heartbeats: heartbeats.consumer)
         let refresher = MetricsRefresher(context: context, metrics: metrics, agentTimeout: agentTimeout)
         return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, heartbeats, work])
     }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Kafka
 import Postgres
 import Runtime
 import ServiceKit
@@ -12,6 +13,11 @@ import ServiceKit
 /// If the old agent comes back, its reports for those attempts are fenced off and its heartbeat
 /// gets them killed (`AgentRegistry`). Rows are claimed with `SKIP LOCKED`, so any number of
 /// dispatcher instances can sweep without reporting an attempt twice.
+///
+/// Silence is only believed once this instance's heartbeat consumer has held the same partitions
+/// for `agentTimeout`: while the group rebalances (an instance died, started or restarted) nobody
+/// reads some heartbeats, and a stale `last_seen` then says nothing about the agent. Without this
+/// grace a dispatcher takeover could give up running attempts and run them again.
 struct LostAgentSweeper: Service {
     let name = "lost-agent-sweeper"
     let context: ServiceContext
@@ -19,13 +25,23 @@ struct LostAgentSweeper: Service {
     /// How long an order may wait for its (live) agent to accept it.
     let acceptTimeout: Duration
     let wake: WakeSignal
+    /// The consumer that reads heartbeats into `agent_liveness`.
+    let heartbeats: KafkaConsumer
 
     func run() async throws {
+        var partitions: [String: [Int32]] = [:]
+        var heldSince = ContinuousClock.now
         while !Task.isCancelled {
             await Task.pause(.seconds(1))
             if Task.isCancelled { break }
+            let assignment = await heartbeats.assignment()
+            if assignment != partitions || assignment.isEmpty {
+                partitions = assignment
+                heldSince = ContinuousClock.now
+            }
+            let silenceIsTrusted = ContinuousClock.now - heldSince >= agentTimeout
             do {
-                let count = try await sweep()
+                let count = try await sweep(silenceIsTrusted: silenceIsTrusted)
                 if count > 0 {
                     context.logger.warning("gave up attempts of lost agents", ["count": "\(count)"])
                     wake.notify()
@@ -36,13 +52,15 @@ struct LostAgentSweeper: Service {
         }
     }
 
-    private func sweep() async throws -> Int {
+    private func sweep(silenceIsTrusted: Bool) async throws -> Int {
         let timeout = agentTimeout.inSeconds, accept = acceptTimeout.inSeconds
         return try await context.transaction { connection, outbox in
-            try connection.execute("""
-                UPDATE agent_liveness SET lost_at = now()
-                WHERE lost_at IS NULL AND last_seen < now() - make_interval(secs => $1::float8)
-                """, [timeout])
+            if silenceIsTrusted {
+                try connection.execute("""
+                    UPDATE agent_liveness SET lost_at = now()
+                    WHERE lost_at IS NULL AND last_seen < now() - make_interval(secs => $1::float8)
+                    """, [timeout])
+            }
             let lost = try connection.query("""
                 WITH lost AS (
                     SELECT l.run_id, l.task_id FROM task_leases l LEFT JOIN agent_liveness a ON a.agent_id = l.agent_id

@@ -38,7 +38,8 @@ public enum Deduplication: Sendable {
 /// `dead_letters` with its error so one bad message cannot stall a partition.
 public struct ConsumerLoop: Service {
     public let name: String
-    private let consumer: KafkaConsumer
+    /// The loop's consumer, for questions about its group membership (`assignment()`).
+    public let consumer: KafkaConsumer
     private let database: PostgresClient
     private let source: String
     private let relaySignal: WakeSignal?

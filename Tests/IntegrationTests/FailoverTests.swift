@@ -41,6 +41,33 @@ extension Integration {
             }
         }
 
+        /// A dispatcher that was down for longer than the agent timeout reads the heartbeats sent
+        /// meanwhile before it believes any agent silent: the running attempts are kept, none is
+        /// given up and run again.
+        @Test func aDispatcherBackFromALongOutageKeepsTheRunningAttempts() async throws {
+            try await Stack.withIsolated(name: "dispatcher-outage", configure: { configuration in
+                configuration.environment["dispatcher"] = ["WL_AGENT_TIMEOUT": "3"]
+            }) { stack in
+                let api = StackAPI(stack)
+                let dispatch = DispatchAPI(api: api)
+                let slow = JSONString.quote("sleep 10")
+                try await api.apply(#"{"name": "long", "tasks": [{"id": "one", "run": \#(slow)}, {"id": "two", "run": \#(slow)}]}"#,
+                                    tenant: "acme")
+                let run = try await api.start("long", tenant: "acme")
+                let running = try await api.eventually(timeout: .seconds(30)) {
+                    try await dispatch.placement(run, tenant: "acme").tasks.allSatisfy { $0.state == "running" }
+                }
+                #expect(running)
+                await stack.kill("dispatcher")
+                try await Task.sleep(for: .seconds(5))
+                try await stack.start("dispatcher")
+                let finished = try await api.waitForRun(run, tenant: "acme", timeout: .seconds(90))
+                #expect(finished.state == "succeeded")
+                #expect(finished.tasks.allSatisfy { $0.attempt == 1 }, "no attempt was given up: \(finished.tasks.map(\.attempt))")
+                #expect(!(try await api.audit(run: run, tenant: "acme")).contains { $0.action == "task.lost" })
+            }
+        }
+
         /// An order is given up when its agent does not take it within WL_ACCEPT_TIMEOUT, but an
         /// order the agent's heartbeats list is taken even when its `running` report has not
         /// reached the dispatcher (a busy dispatcher reads reports late): only the other is lost.
