@@ -5,9 +5,6 @@
 // SIGKILLed agent never leaves orphans running work that will be retried elsewhere), and stdout /
 // stderr redirected to the attempt's log file; and, for tasks with `runAs`, the user's groups,
 // group and user id. The child calls only async-signal-safe functions and raw system calls.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,6 +18,15 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// clone(2) and its flags are only declared under _GNU_SOURCE, which cannot be set here: it changes
+// libc types (fd_set) that other modules see without it. The symbol and the flag values are
+// Linux's stable ABI.
+#ifndef CLONE_VM
+#define CLONE_VM 0x00000100
+#define CLONE_VFORK 0x00004000
+extern int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...);
+#endif
 
 /// Who the child becomes before exec, resolved by the parent (getpwnam_r and getgrouplist are
 /// not async-signal-safe). `change` 0 leaves the agent's own credentials.
