@@ -4,8 +4,9 @@ import Synchronization
 
 /// Starts task processes and reports their exit. `start` and `wait(for:)` are separate so the
 /// caller holds the pid (also the process group id) while the task runs, to signal the group.
-/// Forking happens on one thread that lives as long as the agent, because PR_SET_PDEATHSIG fires
-/// when the *thread* that forked exits; one reaper thread collects every child with waitpid(-1).
+/// Children are started from one thread that lives as long as the agent, because PR_SET_PDEATHSIG
+/// fires when the *thread* that started them exits; one reaper thread collects every child with
+/// waitpid(-1).
 /// No Foundation.Process in this process, so the reaper never steals anybody else's child.
 final class ProcessSupervisor: Sendable {
     struct SpawnError: Error, CustomStringConvertible {
@@ -37,7 +38,7 @@ final class ProcessSupervisor: Sendable {
             let parent = getpid()
             while true {
                 let job = jobs.take()
-                job.done.resume(returning: Self.fork(job, parent: parent))
+                job.done.resume(returning: Self.spawn(job, parent: parent))
             }
         }
         spawner.name = "wl-spawner"
@@ -56,7 +57,7 @@ final class ProcessSupervisor: Sendable {
         guard !arguments.isEmpty else { throw SpawnError(description: "empty command") }
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SpawnError(description: "cannot open log \(logPath): \(String(cString: strerror(errno)))") }
-        // The child has its own copy once forked; this one is only needed until then.
+        // The child has its own copy once started; this one is only needed until then.
         defer { close(fd) }
         let pid = await withCheckedContinuation { continuation in
             reaper.withLock { $0.live += 1 }
@@ -66,7 +67,7 @@ final class ProcessSupervisor: Sendable {
         wakeReaper()
         guard pid > 0 else {
             reaper.withLock { $0.live -= 1 }
-            throw SpawnError(description: "fork failed: \(String(cString: strerror(-pid)))")
+            throw SpawnError(description: "cannot start the process: \(String(cString: strerror(-pid)))")
         }
         return pid
     }
@@ -123,7 +124,7 @@ final class ProcessSupervisor: Sendable {
         }
     }
 
-    private static func fork(_ job: Job, parent: pid_t) -> Int32 {
+    private static func spawn(_ job: Job, parent: pid_t) -> Int32 {
         let groups = job.user?.groups ?? []
         return withCStrings(job.arguments) { argv in
             withCStrings(job.environment) { envp in

@@ -33,8 +33,8 @@ public enum Deduplication: Sendable {
 }
 
 /// The idempotent consumer: poll a batch, apply every message in one transaction together with
-/// its processed-message id (duplicates are skipped), commit, and only then commit the Kafka
-/// offsets. A message whose handler throws is retried alone and, if it fails again, parked in
+/// its processed-message id (duplicates are skipped; see `Deduplication`), commit, and only then
+/// commit the Kafka offsets. A message whose handler throws is retried alone and, if it fails again, parked in
 /// `dead_letters` with its error so one bad message cannot stall a partition.
 public struct ConsumerLoop: Service {
     public let name: String
@@ -53,14 +53,6 @@ public struct ConsumerLoop: Service {
     /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
     /// no broker round trip).
     static let lagInterval = Duration.seconds(1)
-
-    public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
-                logger: Logger, maxBatch: Int = 500, handler: @escaping MessageHandler) {
-        self.init(name: name, consumer: consumer, database: database, source: source, relaySignal: relaySignal, logger: logger,
-                  maxBatch: maxBatch, batchHandler: { messages, connection, outbox in
-                      for message in messages { try handler(message, connection, outbox) }
-                  })
-    }
 
     public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
                 logger: Logger, maxBatch: Int = 500, deduplication: Deduplication = .recorded,

@@ -24,8 +24,6 @@ public final class Outbox {
         spillConnection = connection
     }
 
-    public var isEmpty: Bool { topics.isEmpty }
-
     public func publish<Payload: MessagePayload>(_ envelope: Envelope<Payload>, topic: String, key: String) throws {
         topics.append(topic)
         keys.append(key)

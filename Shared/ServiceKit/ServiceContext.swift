@@ -34,9 +34,9 @@ public struct ServiceContext: Sendable {
 
     /// The idempotent consumer for `topics`, in the consumer group named after this service.
     public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500, handler: @escaping MessageHandler) throws -> ConsumerLoop {
-        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics)
-        return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name,
-                            relaySignal: relaySignal, logger: logger, maxBatch: maxBatch, handler: handler)
+        try consumerLoop(name, topics: topics, maxBatch: maxBatch) { messages, connection, outbox in
+            for message in messages { try handler(message, connection, outbox) }
+        }
     }
 
     /// The idempotent consumer with a handler that takes each batch's new messages at once.
