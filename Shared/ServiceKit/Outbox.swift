@@ -2,7 +2,8 @@ import Contracts
 import Postgres
 
 /// Collects the messages one transaction emits and writes them to the outbox table inside that
-/// same transaction (multi-row inserts), so state and events commit or vanish together.
+/// same transaction, so state and events commit or vanish together: one row per flush, holding
+/// the messages as parallel arrays in publish order (see `Schema.outboxBatches` for why).
 /// The relay publishes them afterwards. Not Sendable: it lives inside one transaction closure.
 public final class Outbox {
     public let source: String
@@ -49,9 +50,8 @@ public final class Outbox {
     public func flush(_ connection: PostgresConnection) throws {
         guard !topics.isEmpty else { return }
         try connection.execute("""
-            INSERT INTO outbox (source, topic, key, payload)
-            SELECT $1, t, k, p FROM unnest($2::text[], $3::text[], $4::text[]) AS x(t, k, p)
-            """, [source, topics, keys, payloads])
+            INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])
+            """, [source, topics.count, topics, keys, payloads])
         topics.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)

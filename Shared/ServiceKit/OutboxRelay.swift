@@ -3,8 +3,8 @@ import Kafka
 import Postgres
 import Runtime
 
-/// Publishes a service's outbox rows to Kafka and deletes them once the broker acknowledged them.
-/// Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several instances of a service share the
+/// Publishes a service's outbox rows (each a batch of messages) to Kafka and deletes them once the
+/// broker acknowledged every message in them. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several instances of a service share the
 /// work; a crash between publish and delete republishes, which consumers dedupe by message id.
 public struct OutboxRelay: Service {
     public let name = "outbox-relay"
@@ -51,36 +51,48 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes one batch and returns how many rows it moved.
+    /// Publishes one batch of outbox rows and returns how many messages it moved. Rows are
+    /// claimed in id order until they hold `batchSize` messages (at least one row, however large:
+    /// a row holds at most about one spill of the outbox, 1 MiB, and one message more).
     private func relayBatch(_ session: PostgresSession) async throws -> Int {
         let (source, limit) = (source, batchSize)
-        let claimed = try await session.run { connection -> [(Int64, KafkaOutgoingMessage)] in
+        let (ids, messages) = try await session.run { connection -> ([Int64], [KafkaOutgoingMessage]) in
             try connection.execute("BEGIN")
-            let rows = try connection.query("""
-                SELECT id, topic, key, payload FROM outbox WHERE source = $1
-                ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+            let candidates = try connection.query("""
+                SELECT id, messages FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
                 """, [source, limit])
-            return try rows.map { row in
-                (try row.int64("id"), KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
-                                                            value: Array(try row.string("payload").utf8)))
+            var ids: [Int64] = []
+            var total = 0
+            for row in candidates where ids.isEmpty || total < limit {
+                ids.append(try row.int64("id"))
+                total += try row.int("messages")
             }
+            guard !ids.isEmpty else { return ([], []) }
+            let messages = try connection.query("""
+                SELECT m.topic, m.key, m.payload FROM outbox o
+                CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
+                WHERE o.id = ANY($1) ORDER BY o.id, m.n
+                """, [ids]).map { row in
+                KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
+                                     value: Array(try row.string("payload").utf8))
+            }
+            return (ids, messages)
         }
-        guard !claimed.isEmpty else {
+        guard !ids.isEmpty else {
             try await session.run { try $0.execute("COMMIT") }
             return 0
         }
         do {
-            try await producer.send(claimed.map(\.1))
+            try await producer.send(messages)
         } catch {
             _ = try? await session.run { try $0.execute("ROLLBACK") }
             throw error
         }
-        let ids = claimed.map(\.0)
         try await session.run { connection in
             try connection.execute("DELETE FROM outbox WHERE id = ANY($1)", [ids])
             try connection.execute("COMMIT")
         }
-        published.increment(by: ids.count)
-        return ids.count
+        published.increment(by: messages.count)
+        return messages.count
     }
 }

@@ -14,6 +14,7 @@ public enum Schema {
         Migration(version: 8, name: "tenants", sql: tenants),
         Migration(version: 9, name: "governance", sql: governance),
         Migration(version: 10, name: "lease-timings", sql: leaseTimings),
+        Migration(version: 11, name: "outbox-batches", sql: outboxBatches),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
