@@ -34,6 +34,9 @@ struct BenchSettings: Codable, Sendable {
     var output: URL
     var binDirectory: URL
     var logLevel: String
+    /// `BENCH_KAFKA_PROPERTIES`: librdkafka properties for every service and agent, passed on as
+    /// `WL_KAFKA_PROPERTIES` (`key=value;key=value`), to measure a tuning before making it a default.
+    var kafkaProperties: String?
 
     /// The biggest run a definition may hold, so the flood is split into runs of this size.
     static let maxTasksPerRun = 10_000
@@ -71,6 +74,7 @@ struct BenchSettings: Codable, Sendable {
         let bin = environment["WL_BIN_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".build/release"
         binDirectory = URL(fileURLWithPath: bin, relativeTo: repository).standardizedFileURL
         logLevel = environment["BENCH_LOG_LEVEL"] ?? "info"
+        kafkaProperties = environment["BENCH_KAFKA_PROPERTIES"]
     }
 
     /// Tasks in each orchestration (or execution) run: `total / runs`, at least 3.

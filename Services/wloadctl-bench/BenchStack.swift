@@ -32,6 +32,9 @@ struct BenchStack: Sendable {
             components.append(.agent("exec-\(index)", port: agentPorts.removeFirst(), pool: Self.executingPool,
                                      slots: settings.executingSlots))
         }
+        if let properties = settings.kafkaProperties {
+            for component in components { environment[component.name, default: [:]]["WL_KAFKA_PROPERTIES"] = properties }
+        }
         let root = settings.output.appendingPathComponent("stack")
         let configuration = StackConfiguration(
             root: root,

@@ -58,6 +58,24 @@ public struct Environment: Sendable {
         }
     }
 
+    /// `key=value` pairs separated by `;` (e.g. librdkafka properties:
+    /// `security.protocol=SSL;linger.ms=2`); whitespace around each pair is ignored. A pair
+    /// without `=` or with an empty key is an error, not silently dropped.
+    public func properties(_ key: String) throws(ConfigError) -> [String: String] {
+        guard let text = value(key) else { return [:] }
+        var result: [String: String] = [:]
+        for pair in text.split(separator: ";") {
+            let trimmed = pair.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let equals = trimmed.firstIndex(of: "="), equals != trimmed.startIndex else {
+                throw ConfigError(key: key, problem: "must be key=value pairs separated by ';', got '\(trimmed)'")
+            }
+            result[String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)] =
+                String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return result
+    }
+
     public func logLevel(_ key: String = "WL_LOG_LEVEL") throws(ConfigError) -> Logger.Level {
         guard let text = value(key) else { return .info }
         guard let level = Logger.Level(name: text) else {

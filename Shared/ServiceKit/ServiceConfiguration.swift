@@ -6,6 +6,10 @@ public struct ServiceConfiguration: Sendable {
     /// libpq connection string or postgres:// URL.
     public var databaseURL: String?
     public var kafkaBootstrap: String
+    /// Extra librdkafka properties for every client of the service (`WL_KAFKA_PROPERTIES`,
+    /// `key=value;key=value`): TLS and SASL for a real cluster, or tuning such as `linger.ms`.
+    /// Applied after the built-in defaults, so they override them.
+    public var kafkaProperties: [String: String]
     public var httpHost: String
     public var httpPort: Int
     public var instanceID: String
@@ -19,6 +23,7 @@ public struct ServiceConfiguration: Sendable {
     public init(environment: Environment, defaultPort: Int, needsDatabase: Bool) throws(ConfigError) {
         databaseURL = needsDatabase ? try environment.required("WL_DATABASE_URL") : environment.optional("WL_DATABASE_URL")
         kafkaBootstrap = try environment.required("WL_KAFKA_BOOTSTRAP")
+        kafkaProperties = try environment.properties("WL_KAFKA_PROPERTIES")
         httpHost = environment.string("WL_HTTP_HOST", default: "127.0.0.1")
         httpPort = try environment.int("WL_HTTP_PORT", default: defaultPort, range: 0...65535)
         instanceID = environment.string("WL_INSTANCE_ID", default: "\(ProcessInfo.processInfo.hostName)-\(getpid())")

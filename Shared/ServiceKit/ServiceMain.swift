@@ -49,7 +49,7 @@ public enum ServiceMain {
                             metadata: [LogKey.service: name, "instance": configuration.instanceID])
         do {
             let kafka = KafkaConfiguration(bootstrapServers: configuration.kafkaBootstrap,
-                                           properties: ["client.id": "\(name)-\(configuration.instanceID)"])
+                                           properties: configuration.kafkaProperties.merging(["client.id": "\(name)-\(configuration.instanceID)"]) { given, _ in given })
             let producer = try KafkaProducer(configuration: kafka, logger: logger)
             let process = ProcessContext(name: name, environment: environment, configuration: configuration, logger: logger, kafka: kafka, producer: producer)
             let (app, infrastructure, close) = try await assemble(process)
