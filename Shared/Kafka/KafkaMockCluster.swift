@@ -19,6 +19,7 @@ public final class KafkaMockCluster: Sendable {
     public let brokers: Int
     private let cluster: MockClusterHandle
     private let logger: Logger
+    private let noDelay = NoDelayKeeper()
 
     public init(brokers: Int = 1, defaultPartitions: Int, logger: Logger) throws {
         guard (1...32).contains(brokers) else { throw KafkaError(.configuration, "mock cluster brokers must be 1...32, got \(brokers)") }
@@ -29,6 +30,10 @@ public final class KafkaMockCluster: Sendable {
         self.defaultPartitions = defaultPartitions
         self.brokers = brokers
         self.logger = logger
+    }
+
+    deinit {
+        noDelay.stop()
     }
 
     /// Creates `name` with `partitions` partitions (replicated over up to 3 brokers). A topic that

@@ -50,6 +50,11 @@ public struct ConsumerLoop: Service {
     private let processed: Counter
     private let duplicates: Counter
     private let deadLettered: Counter
+    /// Producer timestamp → polled, per message: how long the broker hop took (with the time the
+    /// message waited behind earlier ones), the first thing to read when a pipeline is slow.
+    private let delay: Histogram
+    /// Polled → effect committed, per batch.
+    private let batchSeconds: Histogram
     /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
     /// no broker round trip).
     static let lagInterval = Duration.seconds(1)
@@ -70,6 +75,8 @@ public struct ConsumerLoop: Service {
         processed = Metrics.shared.counter("wl_consumer_messages_total", help: "Messages applied", labels: labels)
         duplicates = Metrics.shared.counter("wl_consumer_duplicates_total", help: "Redelivered messages skipped", labels: labels)
         deadLettered = Metrics.shared.counter("wl_consumer_dead_letters_total", help: "Messages parked as undeliverable", labels: labels)
+        delay = Metrics.shared.histogram("wl_consumer_delay_seconds", help: "Message timestamp to poll", labels: labels)
+        batchSeconds = Metrics.shared.histogram("wl_consumer_batch_seconds", help: "Poll to committed effect, per batch", labels: labels)
     }
 
     /// Stops between batches when cancelled: the batch in hand is finished and committed first.
@@ -84,7 +91,10 @@ public struct ConsumerLoop: Service {
                     lagCheckedAt = ContinuousClock.now
                 }
                 guard !messages.isEmpty else { continue }
+                let polled = ContinuousClock.now
+                observeDelays(messages)
                 try await apply(messages)
+                batchSeconds.observe(since: polled)
                 relaySignal?.notify()
                 do { try await consumer.commit(messages) } catch let error as KafkaError where error.code == .commit {
                     // A rebalance took the partition: the effect is durable, and the new owner's
@@ -97,6 +107,16 @@ public struct ConsumerLoop: Service {
             throw error
         }
         await consumer.close()
+    }
+
+    private func observeDelays(_ messages: [KafkaMessage]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nowMilliseconds = Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+        for message in messages {
+            guard let stamp = message.timestampMilliseconds else { continue }
+            delay.observe(Double(max(0, nowMilliseconds - stamp)) / 1_000)
+        }
     }
 
     private func apply(_ messages: [KafkaMessage]) async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Contracts
 import Kafka
 import Postgres
@@ -16,6 +17,8 @@ public struct OutboxRelay: Service {
     private let batchSize: Int
     private let idleInterval: Duration
     private let published: Counter
+    /// Outbox row written (its transaction's start) → acknowledged by the broker, per row.
+    private let delay: Histogram
 
     public init(source: String, database: PostgresClient, producer: KafkaProducer, signal: WakeSignal, logger: Logger,
                 batchSize: Int = 2_000, idleInterval: Duration = .milliseconds(200)) {
@@ -27,6 +30,8 @@ public struct OutboxRelay: Service {
         self.batchSize = batchSize
         self.idleInterval = idleInterval
         self.published = Metrics.shared.counter("wl_outbox_published_total", help: "Outbox messages published to Kafka", labels: ["source": source])
+        self.delay = Metrics.shared.histogram("wl_outbox_delay_seconds", help: "Outbox row written to broker acknowledgement",
+                                              labels: ["source": source])
     }
 
     /// Drains on cancellation: whatever is in the outbox when asked to stop is still published.
@@ -56,18 +61,21 @@ public struct OutboxRelay: Service {
     /// a row holds at most about one spill of the outbox, 1 MiB, and one message more).
     private func relayBatch(_ session: PostgresSession) async throws -> Int {
         let (source, limit) = (source, batchSize)
-        let (ids, messages) = try await session.run { connection -> ([Int64], [KafkaOutgoingMessage]) in
+        let (ids, written, messages) = try await session.run { connection -> ([Int64], [Double], [KafkaOutgoingMessage]) in
             try connection.execute("BEGIN")
             let candidates = try connection.query("""
-                SELECT id, messages FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+                SELECT id, messages, extract(epoch FROM created_at)::float8 AS written FROM outbox WHERE source = $1
+                ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
                 """, [source, limit])
             var ids: [Int64] = []
+            var written: [Double] = []
             var total = 0
             for row in candidates where ids.isEmpty || total < limit {
                 ids.append(try row.int64("id"))
+                written.append(try row.double("written"))
                 total += try row.int("messages")
             }
-            guard !ids.isEmpty else { return ([], []) }
+            guard !ids.isEmpty else { return ([], [], []) }
             let messages = try connection.query("""
                 SELECT m.topic, m.key, m.payload FROM outbox o
                 CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
@@ -76,7 +84,7 @@ public struct OutboxRelay: Service {
                 KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
                                      value: Array(try row.string("payload").utf8))
             }
-            return (ids, messages)
+            return (ids, written, messages)
         }
         guard !ids.isEmpty else {
             try await session.run { try $0.execute("COMMIT") }
@@ -93,6 +101,8 @@ public struct OutboxRelay: Service {
             try connection.execute("COMMIT")
         }
         published.increment(by: messages.count)
+        let now = Date().timeIntervalSince1970
+        for time in written { delay.observe(max(0, now - time)) }
         return messages.count
     }
 }
