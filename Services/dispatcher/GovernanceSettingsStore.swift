@@ -11,25 +11,40 @@ enum GovernanceSettingsStore {
     static let globalScope = "global"
     static func poolScope(_ pool: String) -> String { "pool:\(pool)" }
 
-    static func load(_ connection: PostgresConnection) throws -> GovernanceSettings {
+    /// The settings as four JSON columns (`quotas`, `throttles`, `pools`, `weights`), for a
+    /// SELECT list: the scheduling pass reads them in the same round trip as its counts.
+    static let columns = """
+        (SELECT coalesce(json_agg(json_build_object('tenant', tenant, 'pool', pool, 'settings', settings)), '[]') FROM quotas)::text AS quotas,
+        (SELECT coalesce(json_agg(json_build_object('scope', scope, 'settings', settings)), '[]') FROM throttles)::text AS throttles,
+        (SELECT coalesce(json_agg(json_build_object('name', name, 'tenant', dedicated_to)), '[]')
+            FROM pools WHERE dedicated_to IS NOT NULL)::text AS pools,
+        (SELECT coalesce(json_agg(json_build_object('name', name, 'weight', weight)), '[]') FROM tenants WHERE weight <> 1)::text AS weights
+        """
+
+    private struct QuotaRow: Decodable { let tenant: String, pool: String, settings: Quota }
+    private struct ThrottleRow: Decodable { let scope: String, settings: Throttle }
+    private struct PoolRow: Decodable { let name: String, tenant: String }
+    private struct WeightRow: Decodable { let name: String, weight: Int }
+
+    /// The settings from a row that has `columns`.
+    static func settings(from row: PostgresRow) throws -> GovernanceSettings {
         var settings = GovernanceSettings()
-        for row in try connection.query("SELECT tenant, pool, settings::text AS settings FROM quotas") {
-            let pool = try row.string("pool")
-            settings.quotas[QuotaScope(tenant: try row.string("tenant"), pool: pool.isEmpty ? nil : pool)] = try row.json("settings", as: Quota.self)
+        for quota in try row.json("quotas", as: [QuotaRow].self) {
+            settings.quotas[QuotaScope(tenant: quota.tenant, pool: quota.pool.isEmpty ? nil : quota.pool)] = quota.settings
         }
-        for row in try connection.query("SELECT scope, settings::text AS settings FROM throttles") {
-            let scope = try row.string("scope"), throttle = try row.json("settings", as: Throttle.self)
-            if scope == globalScope { settings.global = throttle } else if scope.hasPrefix("pool:") {
-                settings.pools[String(scope.dropFirst("pool:".count))] = throttle
+        for throttle in try row.json("throttles", as: [ThrottleRow].self) {
+            if throttle.scope == globalScope { settings.global = throttle.settings } else if throttle.scope.hasPrefix("pool:") {
+                settings.pools[String(throttle.scope.dropFirst("pool:".count))] = throttle.settings
             }
         }
-        for row in try connection.query("SELECT name, dedicated_to FROM pools WHERE dedicated_to IS NOT NULL") {
-            settings.dedicated[try row.string("name")] = try row.string("dedicated_to")
-        }
-        for row in try connection.query("SELECT name, weight FROM tenants WHERE weight <> 1") {
-            settings.weights[try row.string("name")] = try row.int("weight")
-        }
+        for pool in try row.json("pools", as: [PoolRow].self) { settings.dedicated[pool.name] = pool.tenant }
+        for weight in try row.json("weights", as: [WeightRow].self) { settings.weights[weight.name] = weight.weight }
         return settings
+    }
+
+    static func load(_ connection: PostgresConnection) throws -> GovernanceSettings {
+        guard let row = try connection.query("SELECT \(columns)").first else { return GovernanceSettings() }
+        return try settings(from: row)
     }
 
     static func saveQuota(_ quota: Quota, for scope: QuotaScope, by actor: String, _ connection: PostgresConnection) throws {

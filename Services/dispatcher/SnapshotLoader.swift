@@ -27,14 +27,52 @@ struct SnapshotLoader: Sendable {
         let (queues, reasons) = try self.queues(connection)
         guard !queues.isEmpty else { return nil }
         var snapshot = DispatchSnapshot(now: now.timeIntervalSince1970, queues: queues, agents: [], maxDispatches: maxDispatches)
-        let (running, perAgent) = try self.running(connection)
-        snapshot.running = running
-        snapshot.daily = try daily(connection)
-        snapshot.buckets = try buckets(connection)
-        snapshot.settings = try GovernanceSettingsStore.load(connection)
-        snapshot.agents = try agents(connection, running: perAgent)
+        try loadState(into: &snapshot, connection)
         snapshot.rampStartedAt = rampStartedAt?.timeIntervalSince1970
         return Loaded(snapshot: snapshot, waitReasons: reasons)
+    }
+
+    /// Everything but the queues in one round trip (a pass runs dozens of times a second, and
+    /// at moderate load its time was mostly round trips): the attempts out, today's dispatch
+    /// counts, the token buckets, the live agents and the configured limits, each a JSON column.
+    private func loadState(into snapshot: inout DispatchSnapshot, _ connection: PostgresConnection) throws {
+        guard let row = try connection.query("""
+            SELECT
+                (SELECT coalesce(json_agg(json_build_object('tenant', tenant, 'pool', pool, 'key', concurrency_key, 'agent', agent_id, 'n', n)), '[]')
+                 FROM (SELECT tenant, pool, concurrency_key, agent_id, count(*)::int AS n FROM task_leases
+                       WHERE state IN ('dispatched', 'running') GROUP BY tenant, pool, concurrency_key, agent_id) r)::text AS running,
+                (SELECT coalesce(json_agg(json_build_object('tenant', tenant, 'pool', pool, 'n', count)), '[]')
+                 FROM daily_dispatches WHERE day = (now() AT TIME ZONE 'UTC')::date)::text AS daily,
+                (SELECT coalesce(json_agg(json_build_object('scope', scope, 'tokens', tokens, 'at', refreshed_at)), '[]')
+                 FROM rate_buckets)::text AS buckets,
+                (SELECT coalesce(json_agg(json_build_object('id', a.agent_id, 'session', a.session, 'pools', a.pools, 'labels', a.labels,
+                                                            'slots', a.slots, 'load', a.load, 'draining', a.draining) ORDER BY a.agent_id), '[]')
+                 FROM agent_liveness a WHERE \(AgentSQL.isLive) AND a.slots > 0)::text AS agents,
+                \(GovernanceSettingsStore.columns)
+            """, [agentTimeout.inSeconds]).first else { return }
+        var perAgent: [String: Int] = [:]
+        for out in try row.json("running", as: [RunningRow].self) {
+            snapshot.running.add(tenant: out.tenant, pool: out.pool, key: out.key, count: out.n)
+            if let agent = out.agent { perAgent[agent, default: 0] += out.n }
+        }
+        for day in try row.json("daily", as: [DailyRow].self) {
+            snapshot.daily[QuotaScope(tenant: day.tenant, pool: day.pool.isEmpty ? nil : day.pool)] = day.n
+        }
+        for bucket in try row.json("buckets", as: [BucketRow].self) {
+            snapshot.buckets[bucket.scope] = TokenBucket(tokens: bucket.tokens, at: bucket.at)
+        }
+        snapshot.agents = try row.json("agents", as: [AgentRow].self).map { agent in
+            AgentState(id: agent.id, session: agent.session, pools: Set(agent.pools), labels: agent.labels, slots: agent.slots,
+                       running: perAgent[agent.id] ?? 0, load: agent.load, draining: agent.draining)
+        }
+        snapshot.settings = try GovernanceSettingsStore.settings(from: row)
+    }
+
+    private struct RunningRow: Decodable { let tenant: String, pool: String, key: String?, agent: String?, n: Int }
+    private struct DailyRow: Decodable { let tenant: String, pool: String, n: Int }
+    private struct BucketRow: Decodable { let scope: String, tokens: Double, at: Double }
+    private struct AgentRow: Decodable {
+        let id: String, session: String?, pools: [String], labels: [String: String], slots: Int, load: Double?, draining: Bool
     }
 
     /// The first `queueDepth` queued tasks of every tenant with any, most urgent first. The
@@ -75,57 +113,5 @@ struct SnapshotLoader: Sendable {
             queues[task.tenant, default: []].append(task)
         }
         return (queues, reasons)
-    }
-
-    /// Attempts out (dispatched or running) by tenant, pool and concurrency key, and by agent:
-    /// one scan of the active leases serves both.
-    private func running(_ connection: PostgresConnection) throws -> (RunningCounts, [String: Int]) {
-        var counts = RunningCounts()
-        var perAgent: [String: Int] = [:]
-        for row in try connection.query("""
-            SELECT tenant, pool, concurrency_key, agent_id, count(*)::int AS n FROM task_leases
-            WHERE state IN ('dispatched', 'running') GROUP BY tenant, pool, concurrency_key, agent_id
-            """) {
-            let count = try row.int("n")
-            counts.add(tenant: try row.string("tenant"), pool: try row.string("pool"), key: try row.optionalString("concurrency_key"),
-                       count: count)
-            if let agent = try row.optionalString("agent_id") { perAgent[agent, default: 0] += count }
-        }
-        return (counts, perAgent)
-    }
-
-    private func daily(_ connection: PostgresConnection) throws -> [QuotaScope: Int] {
-        var counts: [QuotaScope: Int] = [:]
-        for row in try connection.query("""
-            SELECT tenant, pool, count FROM daily_dispatches WHERE day = (now() AT TIME ZONE 'UTC')::date
-            """) {
-            let pool = try row.string("pool")
-            counts[QuotaScope(tenant: try row.string("tenant"), pool: pool.isEmpty ? nil : pool)] = try row.int("count")
-        }
-        return counts
-    }
-
-    private func buckets(_ connection: PostgresConnection) throws -> [String: TokenBucket] {
-        var buckets: [String: TokenBucket] = [:]
-        for row in try connection.query("SELECT scope, tokens, refreshed_at FROM rate_buckets") {
-            buckets[try row.string("scope")] = TokenBucket(tokens: try row.double("tokens"), at: try row.double("refreshed_at"))
-        }
-        return buckets
-    }
-
-    /// Agents heard from within the timeout and not lost, with their slots in use counted from
-    /// the leases they hold (what the dispatcher gave them, which is ahead of their heartbeats).
-    private func agents(_ connection: PostgresConnection, running: [String: Int]) throws -> [AgentState] {
-        try connection.query("""
-            SELECT a.agent_id, a.session, to_json(a.pools)::text AS pools, a.labels::text AS labels, a.slots, a.load, a.draining
-            FROM agent_liveness a
-            WHERE \(AgentSQL.isLive) AND a.slots > 0
-            ORDER BY a.agent_id
-            """, [agentTimeout.inSeconds]).map { row in
-            AgentState(id: try row.string("agent_id"), session: try row.optionalString("session"),
-                       pools: Set(try row.json("pools", as: [String].self)),
-                       labels: try row.json("labels", as: [String: String].self), slots: try row.int("slots"),
-                       running: running[try row.string("agent_id")] ?? 0, load: try row.optionalDouble("load"), draining: try row.bool("draining"))
-        }
     }
 }
