@@ -80,7 +80,11 @@ public struct ConsumerLoop: Service {
     }
 
     /// Stops between batches when cancelled: the batch in hand is finished and committed first.
+    /// A batch's offsets are committed while the next batch is polled and applied (the commit is
+    /// a broker round trip that nothing waits for: a redelivery of an applied message is
+    /// skipped); commits stay in order because each waits for the one before.
     public func run() async throws {
+        var committing: Task<Void, Never>?
         do {
             var lagCheckedAt = ContinuousClock.now
             while !Task.isCancelled {
@@ -96,17 +100,24 @@ public struct ConsumerLoop: Service {
                 try await apply(messages)
                 batchSeconds.observe(since: polled)
                 relaySignal?.notify()
-                do { try await consumer.commit(messages) } catch let error as KafkaError where error.code == .commit {
-                    // A rebalance took the partition: the effect is durable, and the new owner's
-                    // redelivery is skipped as a duplicate. Not a reason to stop the service.
-                    logger.warning("offsets not committed; redelivery will be deduplicated", [LogKey.error: "\(error)"])
-                }
+                await committing?.value
+                committing = Task { await commit(messages) }
             }
         } catch {
+            await committing?.value
             await consumer.close()
             throw error
         }
+        await committing?.value
         await consumer.close()
+    }
+
+    private func commit(_ messages: [KafkaMessage]) async {
+        do { try await consumer.commit(messages) } catch {
+            // A rebalance took the partition (or the broker is away): the effect is durable, and
+            // a redelivery is skipped as a duplicate. Not a reason to stop the service.
+            logger.warning("offsets not committed; redelivery will be deduplicated", [LogKey.error: "\(error)"])
+        }
     }
 
     private func observeDelays(_ messages: [KafkaMessage]) {
