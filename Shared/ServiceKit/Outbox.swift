@@ -60,11 +60,14 @@ public final class Outbox {
 }
 
 extension PostgresClient {
-    /// A transaction with an outbox: what `body` publishes is written before COMMIT.
-    /// Retried whole on serialization failures, so `body` must only touch the database.
-    public func transaction<T: Sendable>(source: String, _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
+    /// A transaction with an outbox: what `body` publishes is written before COMMIT, and the
+    /// outbox's `onCommit` actions run after it. Retried whole on serialization failures, so
+    /// `body` must only touch the database. `spills: false` keeps every message in memory until
+    /// the end (for a body that runs under a role that may not write the outbox table).
+    public func transaction<T: Sendable>(source: String, spills: Bool = true,
+                                         _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
         let (result, afterCommit) = try await transaction { connection in
-            let outbox = Outbox(source: source, spillingTo: connection)
+            let outbox = Outbox(source: source, spillingTo: spills ? connection : nil)
             let result = try body(connection, outbox)
             try outbox.flush(connection)
             return (result, outbox.afterCommit)

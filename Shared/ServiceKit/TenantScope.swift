@@ -28,16 +28,14 @@ extension ServiceContext {
     /// Like `transaction`, `body` may run more than once (retried on serialization failures).
     public func tenantScoped<T: Sendable>(_ principal: Principal,
                                           _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
-        let (tenant, source) = (principal.tenant, process.name)
-        let (result, afterCommit) = try await database.transaction { connection in
+        let tenant = principal.tenant
+        // No spilling: the outbox is written after leaving the scope (the tenant role may not).
+        let result = try await database.transaction(source: process.name, spills: false) { connection, outbox in
             try TenantScope.enter(tenant, connection)
-            let outbox = Outbox(source: source)
             let value = try body(connection, outbox)
             try TenantScope.leave(connection)
-            try outbox.flush(connection)
-            return (value, outbox.afterCommit)
+            return value
         }
-        afterCommit.forEach { $0() }
         relaySignal.notify()
         return result
     }
