@@ -5,7 +5,8 @@ import Postgres
 import Runtime
 import ServiceKit
 
-/// audit-service: stores every audit record published on `wl.audit`, once (keyed by message id),
+/// audit-service: stores every audit record published on `wl.audit`, once (keyed by message id
+/// and place in the message),
 /// and answers queries scoped to the caller's tenant.
 enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
@@ -13,8 +14,7 @@ enum AuditService {
         // loop need not record processed ids as well.
         let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
-            let records = try messages.filter { $0.header.type == AuditRecord.type }.map { try $0.decode(AuditRecord.self) }
-            try AuditLog.append(records, connection)
+            try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
         }
         var router = Router()
         router.get("/v1/audit") { request in try await AuditLog.query(request, context) }
@@ -37,11 +37,40 @@ enum AuditLog {
         let occurredAt: Date
     }
 
+    /// A record as it is stored: the message it came in, its place in that message, the
+    /// envelope's tenant and the time it happened.
+    struct Stored {
+        let messageID: UUID
+        let seq: Int
+        let tenant: String
+        let record: AuditRecord
+        let occurredAt: Date
+    }
+
+    /// The records a message carries: one (`audit.record`), several (`audit.records`), or none.
+    static func stored(_ message: IncomingMessage) throws -> [Stored] {
+        switch message.header.type {
+        case AuditRecord.type:
+            let envelope = try message.decode(AuditRecord.self)
+            return [Stored(messageID: envelope.id, seq: 0, tenant: envelope.tenant, record: envelope.payload,
+                           occurredAt: envelope.payload.occurredAt ?? envelope.occurredAt)]
+        case AuditRecords.type:
+            let envelope = try message.decode(AuditRecords.self)
+            return envelope.payload.records.enumerated().map { seq, record in
+                Stored(messageID: envelope.id, seq: seq, tenant: envelope.tenant, record: record,
+                       occurredAt: record.occurredAt ?? envelope.occurredAt)
+            }
+        default:
+            return []
+        }
+    }
+
     /// One stored record as the batch statement reads it (`jsonb_to_recordset`).
     private struct Row: Encodable {
         /// Place in the batch: records get their ids in this order.
         let arrival: Int
         let messageID: UUID
+        let seq: Int
         let tenant: String
         let actor: String
         let action: String
@@ -54,30 +83,30 @@ enum AuditLog {
         let details: [String: String]
         let occurredAt: Date
 
-        init(arrival: Int, _ envelope: Envelope<AuditRecord>) {
-            let record = envelope.payload
+        init(arrival: Int, _ stored: Stored) {
+            let record = stored.record
             self.arrival = arrival
-            (messageID, tenant, occurredAt) = (envelope.id, envelope.tenant, envelope.occurredAt)
+            (messageID, seq, tenant, occurredAt) = (stored.messageID, stored.seq, stored.tenant, stored.occurredAt)
             (actor, action, subjectType, subjectID) = (record.actor, record.action, record.subjectType, record.subjectID)
             (runID, taskID, fromState, toState, details) = (record.runID, record.taskID, record.fromState, record.toState, record.details)
         }
     }
 
     /// Stores a batch of records in one statement, in arrival order; a record already stored
-    /// (same message id) is skipped.
-    static func append(_ records: [Envelope<AuditRecord>], _ connection: PostgresConnection) throws {
+    /// (same message id and place in it) is skipped.
+    static func append(_ records: [Stored], _ connection: PostgresConnection) throws {
         guard !records.isEmpty else { return }
         let rows = records.enumerated().map { Row(arrival: $0.offset, $0.element) }
         try connection.execute("""
-            INSERT INTO audit_log (message_id, tenant, actor, action, subject_type, subject_id, run_id, task_id,
+            INSERT INTO audit_log (message_id, seq, tenant, actor, action, subject_type, subject_id, run_id, task_id,
                                    from_state, to_state, details, occurred_at)
-            SELECT r."messageID", r.tenant, r.actor, r.action, r."subjectType", r."subjectID", r."runID", r."taskID",
+            SELECT r."messageID", r.seq, r.tenant, r.actor, r.action, r."subjectType", r."subjectID", r."runID", r."taskID",
                 r."fromState", r."toState", r.details, r."occurredAt"
-            FROM jsonb_to_recordset($1::jsonb) AS r(arrival int, "messageID" uuid, tenant text, actor text, action text,
+            FROM jsonb_to_recordset($1::jsonb) AS r(arrival int, "messageID" uuid, seq int, tenant text, actor text, action text,
                 "subjectType" text, "subjectID" text, "runID" uuid, "taskID" text, "fromState" text, "toState" text,
                 details jsonb, "occurredAt" timestamptz)
             ORDER BY r.arrival
-            ON CONFLICT (message_id) DO NOTHING
+            ON CONFLICT (message_id, seq) DO NOTHING
             """, [String(decoding: try WireCoding.encode(rows), as: UTF8.self)])
     }
 

@@ -47,9 +47,9 @@ enum Inventory {
             """, [agent.agentID, platformTenant, agent.host, agent.pool,
                   String(decoding: try WireCoding.encode(attributes), as: UTF8.self), beat.occurredAt])
         if try rows.first?.bool("inserted") == true {
-            try outbox.publish(AuditRecord(actor: agent.agentID, action: "resource.register", subjectType: "agent", subjectID: agent.agentID,
+            try outbox.audit(AuditRecord(actor: agent.agentID, action: "resource.register", subjectType: "agent", subjectID: agent.agentID,
                                            details: ["host": agent.host, "pool": agent.pool]),
-                               tenant: platformTenant, topic: Topics.audit, key: platformTenant)
+                               tenant: platformTenant, key: platformTenant)
         }
     }
 

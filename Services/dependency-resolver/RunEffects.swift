@@ -13,10 +13,10 @@ struct RunEffects {
     /// One audit record; the subject is the task when `task` is given, else the run.
     func audit(_ run: RunContext, _ action: String, task: String? = nil, from: String? = nil, to: String? = nil,
                actor: String = RunEffects.actor, details: [String: String] = [:]) throws {
-        try outbox.publish(AuditRecord(actor: actor, action: action, subjectType: task == nil ? "run" : "task",
+        try outbox.audit(AuditRecord(actor: actor, action: action, subjectType: task == nil ? "run" : "task",
                                        subjectID: task ?? run.key, runID: run.id, taskID: task, fromState: from, toState: to,
                                        details: details),
-                           tenant: run.tenant, topic: Topics.audit, key: run.key)
+                           tenant: run.tenant, key: run.key)
     }
 
     func alert(_ run: RunContext, kind: String, severity: String, summary: String, details: [String: String] = [:]) throws {

@@ -60,9 +60,9 @@ struct AgentRoutes: Sendable {
                 """, [agent, draining]).first else {
                 throw HTTPError.notFound("unknown agent '\(agent)'")
             }
-            try outbox.publish(AuditRecord(actor: caller.name, action: draining ? "agent.drain" : "agent.undrain",
+            try outbox.audit(AuditRecord(actor: caller.name, action: draining ? "agent.drain" : "agent.undrain",
                                            subjectType: "agent", subjectID: agent),
-                               tenant: GovernanceRoutes.platformAuditTenant, topic: Topics.audit, key: GovernanceRoutes.platformAuditTenant)
+                               tenant: GovernanceRoutes.platformAuditTenant, key: GovernanceRoutes.platformAuditTenant)
             return try row.int("running")
         }
         wake.notify()
@@ -117,9 +117,9 @@ struct AgentRoutes: Sendable {
                 INSERT INTO pools (name, dedicated_to, updated_by) VALUES ($1, $2, $3)
                 ON CONFLICT (name) DO UPDATE SET dedicated_to = EXCLUDED.dedicated_to, updated_by = EXCLUDED.updated_by, updated_at = now()
                 """, [pool, change.dedicatedTo, caller.name])
-            try outbox.publish(AuditRecord(actor: caller.name, action: "pool.set", subjectType: "pool", subjectID: pool,
+            try outbox.audit(AuditRecord(actor: caller.name, action: "pool.set", subjectType: "pool", subjectID: pool,
                                            details: ["dedicatedTo": change.dedicatedTo ?? "shared"]),
-                               tenant: GovernanceRoutes.platformAuditTenant, topic: Topics.audit, key: GovernanceRoutes.platformAuditTenant)
+                               tenant: GovernanceRoutes.platformAuditTenant, key: GovernanceRoutes.platformAuditTenant)
         }
         wake.notify()
         return .json(PoolView(name: pool, dedicatedTo: change.dedicatedTo, agents: 0, slots: 0, running: 0, queued: 0))

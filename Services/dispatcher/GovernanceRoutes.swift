@@ -80,9 +80,9 @@ struct GovernanceRoutes: Sendable {
         try await Self.requireTenant(tenant, context)
         try await context.transaction { connection, outbox in
             try GovernanceSettingsStore.saveQuota(quota, for: scope, by: caller.name, connection)
-            try outbox.publish(AuditRecord(actor: caller.name, action: "quota.set", subjectType: "quota", subjectID: scope.description,
+            try outbox.audit(AuditRecord(actor: caller.name, action: "quota.set", subjectType: "quota", subjectID: scope.description,
                                            details: Self.describe(quota)),
-                               tenant: tenant, topic: Topics.audit, key: tenant)
+                               tenant: tenant, key: tenant)
         }
         wake.notify()
         return .json(quota)
@@ -129,9 +129,9 @@ struct GovernanceRoutes: Sendable {
         }
         try await context.transaction { connection, outbox in
             try GovernanceSettingsStore.saveThrottle(throttle, scope: scope, by: caller.name, connection)
-            try outbox.publish(AuditRecord(actor: caller.name, action: "throttle.set", subjectType: "throttle", subjectID: scope,
+            try outbox.audit(AuditRecord(actor: caller.name, action: "throttle.set", subjectType: "throttle", subjectID: scope,
                                            details: ["settings": String(decoding: try WireCoding.encode(throttle), as: UTF8.self)]),
-                               tenant: Self.platformAuditTenant, topic: Topics.audit, key: Self.platformAuditTenant)
+                               tenant: Self.platformAuditTenant, key: Self.platformAuditTenant)
         }
         wake.notify()
         return .json(throttle)

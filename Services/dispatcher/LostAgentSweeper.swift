@@ -78,9 +78,9 @@ struct LostAgentSweeper: Service {
                 try outbox.publish(TaskStatus(runID: runID, taskID: taskID, attempt: attempt, state: .failed, agentID: agent,
                                               reason: TaskFailure.lost),
                                    tenant: tenant, topic: Topics.tasksStatus, key: runID.key)
-                try outbox.publish(AuditRecord(actor: "dispatcher", action: "task.lost", subjectType: "task", subjectID: taskID,
+                try outbox.audit(AuditRecord(actor: "dispatcher", action: "task.lost", subjectType: "task", subjectID: taskID,
                                                runID: runID, taskID: taskID, details: ["attempt": "\(attempt)", "lostAgent": agent]),
-                                   tenant: tenant, topic: Topics.audit, key: runID.key)
+                                   tenant: tenant, key: runID.key)
             }
             return lost.count
         }

@@ -125,9 +125,9 @@ struct PlanWriter: Sendable {
             try outbox.publish(Alert(kind: "quota.daily", severity: "warning", summary: summary, runID: nil, workflow: nil,
                                      details: ["pool": scope.pool ?? "*"]),
                                tenant: scope.tenant, topic: Topics.alerts, key: scope.tenant)
-            try outbox.publish(AuditRecord(actor: "dispatcher", action: "quota.daily.reached", subjectType: "tenant", subjectID: scope.tenant,
+            try outbox.audit(AuditRecord(actor: "dispatcher", action: "quota.daily.reached", subjectType: "tenant", subjectID: scope.tenant,
                                            details: ["pool": scope.pool ?? "*"]),
-                               tenant: scope.tenant, topic: Topics.audit, key: scope.tenant)
+                               tenant: scope.tenant, key: scope.tenant)
         }
     }
 }

@@ -39,9 +39,9 @@ struct AlertRoutes: Sendable {
                 INSERT INTO alert_routes (tenant, webhook_url) VALUES ($1, $2)
                 ON CONFLICT (tenant) DO UPDATE SET webhook_url = EXCLUDED.webhook_url, updated_at = now()
                 """, [principal.tenant, route.webhookUrl])
-            try outbox.publish(AuditRecord(actor: principal.name, action: "alert-route.set", subjectType: "alert-route",
+            try outbox.audit(AuditRecord(actor: principal.name, action: "alert-route.set", subjectType: "alert-route",
                                            subjectID: "webhook", details: ["host": host]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
         }
         return .json(route)
     }

@@ -46,9 +46,9 @@ struct CalendarRoutes: Sendable {
                     updated_by = EXCLUDED.updated_by, updated_at = now()
                 """, [principal.tenant, name, body.description, sorted, principal.name])
             try Self.reschedule(calendar: name, tenant: principal.tenant, now: Date(), connection)
-            try outbox.publish(AuditRecord(actor: principal.name, action: "calendar.put", subjectType: "calendar", subjectID: name,
+            try outbox.audit(AuditRecord(actor: principal.name, action: "calendar.put", subjectType: "calendar", subjectID: name,
                                            details: ["dates": "\(sorted.count)"]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
         }
         return .json(["name": name, "dates": "\(sorted.count)"])
     }
@@ -87,8 +87,8 @@ struct CalendarRoutes: Sendable {
                 """, [principal.tenant, name]).map { try $0.string("schedule") }
             guard users.isEmpty else { return users }
             guard try connection.execute("DELETE FROM calendars WHERE tenant = $1 AND name = $2", [principal.tenant, name]) == 1 else { return nil }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "calendar.delete", subjectType: "calendar", subjectID: name),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+            try outbox.audit(AuditRecord(actor: principal.name, action: "calendar.delete", subjectType: "calendar", subjectID: name),
+                               tenant: principal.tenant, key: principal.tenant)
             return []
         }
         guard let users else { throw HTTPError.notFound("no calendar '\(name)'") }

@@ -117,9 +117,9 @@ struct ScheduleRoutes: Sendable {
                 }
                 created += try recorder.backfill(scheduleID: row.spec.id, logicalTimes: times, requestedBy: principal.name)
             }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "workflow.backfill", subjectType: "workflow", subjectID: workflow,
+            try outbox.audit(AuditRecord(actor: principal.name, action: "workflow.backfill", subjectType: "workflow", subjectID: workflow,
                                            details: ["from": body.from, "to": body.to, "fires": "\(total)", "created": "\(created)"]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
             return BackfillResult(workflow: workflow, fires: total, created: created)
         }
         context.logger.info("backfill queued", [LogKey.tenant: principal.tenant, LogKey.workflow: workflow,
@@ -151,9 +151,9 @@ struct ScheduleRoutes: Sendable {
             try connection.execute("UPDATE schedules SET paused = $4 WHERE tenant = $1 AND workflow = $2 AND schedule_id = $3",
                                    [principal.tenant, workflow, id, paused])
             try ScheduleStore.advance(row, next: next, lastFire: nil, connection)
-            try outbox.publish(AuditRecord(actor: principal.name, action: paused ? "schedule.pause" : "schedule.resume",
+            try outbox.audit(AuditRecord(actor: principal.name, action: paused ? "schedule.pause" : "schedule.resume",
                                            subjectType: "schedule", subjectID: "\(workflow)/\(id)"),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
             return Self.summary(ScheduleStore.Row(tenant: row.tenant, workflow: workflow, spec: row.spec, paused: paused,
                                                   nextFire: next, lastFire: row.lastFire))
         }

@@ -54,9 +54,9 @@ struct TenantRoutes: Sendable {
                 """, [body.name, body.displayName, body.weight ?? 1, caller.name]).first else { return nil }
             var details = ["weight": "\(body.weight ?? 1)"]
             details["displayName"] = body.displayName
-            try outbox.publish(AuditRecord(actor: caller.name, action: "tenant.create", subjectType: "tenant", subjectID: body.name,
+            try outbox.audit(AuditRecord(actor: caller.name, action: "tenant.create", subjectType: "tenant", subjectID: body.name,
                                            details: details),
-                               tenant: body.name, topic: Topics.audit, key: body.name)
+                               tenant: body.name, key: body.name)
             return try Self.decode(row)
         }
         guard let created else { throw HTTPError.conflict("tenant '\(body.name)' already exists") }

@@ -46,9 +46,9 @@ struct TokenRoutes: Sendable {
                 INSERT INTO api_tokens (token_sha256, name, tenant, role) VALUES ($1, $2, $3, $4)
                 ON CONFLICT DO NOTHING RETURNING created_at
                 """, [Authenticator.hash(token), body.name, principal.tenant, role.rawValue]).first else { return nil }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "token.create", subjectType: "token", subjectID: body.name,
+            try outbox.audit(AuditRecord(actor: principal.name, action: "token.create", subjectType: "token", subjectID: body.name,
                                            details: ["role": role.rawValue]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
             return Token(name: body.name, tenant: principal.tenant, role: role.rawValue, createdAt: try row.date("created_at"), token: token)
         }
         guard let issued else { throw HTTPError.conflict("tenant '\(principal.tenant)' already has a token named '\(body.name)'") }
@@ -76,8 +76,8 @@ struct TokenRoutes: Sendable {
             guard try connection.execute("DELETE FROM api_tokens WHERE tenant = $1 AND name = $2", [principal.tenant, name]) > 0 else {
                 return false
             }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "token.revoke", subjectType: "token", subjectID: name),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+            try outbox.audit(AuditRecord(actor: principal.name, action: "token.revoke", subjectType: "token", subjectID: name),
+                               tenant: principal.tenant, key: principal.tenant)
             return true
         }
         guard revoked else { throw HTTPError.notFound("tenant '\(principal.tenant)' has no token named '\(name)'") }

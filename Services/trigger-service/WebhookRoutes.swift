@@ -42,9 +42,9 @@ struct WebhookRoutes: Sendable {
                 INSERT INTO webhook_triggers (id, tenant, workflow, name, secret, created_by) VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (tenant, workflow, name) DO NOTHING RETURNING created_at
                 """, [id, principal.tenant, workflow, body.name, secret, principal.name]).first else { return nil }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "webhook.create", subjectType: "webhook", subjectID: id.key,
+            try outbox.audit(AuditRecord(actor: principal.name, action: "webhook.create", subjectType: "webhook", subjectID: id.key,
                                            details: ["workflow": workflow, "name": body.name]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
             return Webhook(id: id, workflow: workflow, name: body.name, path: Self.path(id), createdBy: principal.name,
                            createdAt: try row.date("created_at"), secret: secret)
         }
@@ -74,8 +74,8 @@ struct WebhookRoutes: Sendable {
             guard try connection.execute("DELETE FROM webhook_triggers WHERE id = $1 AND tenant = $2", [id, principal.tenant]) == 1 else {
                 return false
             }
-            try outbox.publish(AuditRecord(actor: principal.name, action: "webhook.delete", subjectType: "webhook", subjectID: id.key),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+            try outbox.audit(AuditRecord(actor: principal.name, action: "webhook.delete", subjectType: "webhook", subjectID: id.key),
+                               tenant: principal.tenant, key: principal.tenant)
             return true
         }
         guard deleted else { throw HTTPError.notFound("no such webhook") }

@@ -57,9 +57,9 @@ struct WorkflowRoutes: Sendable {
                 """, [principal.tenant, definition.name, version, document, digest, principal.name])
             try ScheduleStore.sync(definition, version: version, tenant: principal.tenant, now: Date(), connection)
             try EventTriggerStore.sync(definition, tenant: principal.tenant, connection)
-            try outbox.publish(AuditRecord(actor: principal.name, action: "workflow.apply", subjectType: "workflow",
+            try outbox.audit(AuditRecord(actor: principal.name, action: "workflow.apply", subjectType: "workflow",
                                            subjectID: definition.name, details: ["version": "\(version)", "sha256": digest]),
-                               tenant: principal.tenant, topic: Topics.audit, key: principal.tenant)
+                               tenant: principal.tenant, key: principal.tenant)
             return Applied(name: definition.name, version: version, created: true)
         }
         context.logger.info("workflow applied", [LogKey.tenant: principal.tenant, LogKey.workflow: applied.name,

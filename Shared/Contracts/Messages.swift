@@ -273,9 +273,13 @@ public struct AuditRecord: MessagePayload, Equatable {
     public var fromState: String?
     public var toState: String?
     public var details: [String: String]
+    /// When it happened; nil means the envelope's time (a record sent on its own). Set on
+    /// records sent together in `AuditRecords`, which share one envelope.
+    public var occurredAt: Date?
 
     public init(actor: String, action: String, subjectType: String, subjectID: String, runID: UUID? = nil,
-                taskID: String? = nil, fromState: String? = nil, toState: String? = nil, details: [String: String] = [:]) {
+                taskID: String? = nil, fromState: String? = nil, toState: String? = nil, details: [String: String] = [:],
+                occurredAt: Date? = nil) {
         self.actor = actor
         self.action = action
         self.subjectType = subjectType
@@ -285,6 +289,21 @@ public struct AuditRecord: MessagePayload, Equatable {
         self.fromState = fromState
         self.toState = toState
         self.details = details
+        self.occurredAt = occurredAt
+    }
+}
+
+/// Several audit records of one transaction with the same tenant and key, in order, as one
+/// message (`Outbox.audit` sends them so: a task's transitions were four messages of the nine
+/// each task cost). The audit log stores record `n` under (message id, `n`).
+public struct AuditRecords: MessagePayload, Equatable {
+    public static let type = "audit.records"
+    public static let version = 1
+
+    public var records: [AuditRecord]
+
+    public init(records: [AuditRecord]) {
+        self.records = records
     }
 }
 

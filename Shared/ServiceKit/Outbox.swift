@@ -1,4 +1,5 @@
 import Contracts
+import Foundation
 import Postgres
 
 /// Collects the messages one transaction emits and writes them to the outbox table inside that
@@ -19,6 +20,23 @@ public final class Outbox {
     private var bytes = 0
     /// Run once the transaction has committed (never if it rolls back or is retried).
     private(set) var afterCommit: [@Sendable () -> Void] = []
+    /// Audit records waiting to be sent, grouped by (tenant, key) in first-seen order.
+    private var audits: [AuditGroup] = []
+    private var auditGroupIndex: [AuditGroupKey: Int] = [:]
+
+    private struct AuditGroupKey: Hashable {
+        let tenant: String
+        let key: String
+    }
+
+    private struct AuditGroup {
+        let tenant: String
+        let key: String
+        var records: [AuditRecord]
+    }
+
+    /// Rough bytes an audit record takes in memory, for the spill budget.
+    static let auditRecordBytes = 512
 
     public init(source: String, spillingTo connection: PostgresConnection? = nil) {
         self.source = source
@@ -39,6 +57,37 @@ public final class Outbox {
         try publish(Envelope(tenant: tenant, payload: payload), topic: topic, key: key)
     }
 
+    /// Queues an audit record for `Topics.audit`. Records with the same tenant and key go out
+    /// together, in order, as one `AuditRecords` message when the outbox is flushed: a
+    /// transaction that moves hundreds of tasks sends a few audit messages, not hundreds. Each
+    /// record keeps its own time.
+    public func audit(_ record: AuditRecord, tenant: String, key: String) throws {
+        var record = record
+        if record.occurredAt == nil { record.occurredAt = Date() }
+        let groupKey = AuditGroupKey(tenant: tenant, key: key)
+        if let index = auditGroupIndex[groupKey] {
+            audits[index].records.append(record)
+        } else {
+            auditGroupIndex[groupKey] = audits.count
+            audits.append(AuditGroup(tenant: tenant, key: key, records: [record]))
+        }
+        bytes += Self.auditRecordBytes
+        if bytes >= Self.spillBytes, let spillConnection { try flush(spillConnection) }
+    }
+
+    /// Moves the queued audit records into the outgoing messages, one message per group.
+    private func collectAudits() throws {
+        for group in audits {
+            let payload = String(decoding: try Envelope(tenant: group.tenant, payload: AuditRecords(records: group.records)).encoded(),
+                                 as: UTF8.self)
+            topics.append(Topics.audit)
+            keys.append(group.key)
+            payloads.append(payload)
+        }
+        audits.removeAll(keepingCapacity: true)
+        auditGroupIndex.removeAll(keepingCapacity: true)
+    }
+
     /// Runs `action` after the transaction commits: for waking a loop that must see what this
     /// transaction wrote (woken before the commit, it would look and find nothing yet).
     public func onCommit(_ action: @escaping @Sendable () -> Void) {
@@ -48,6 +97,7 @@ public final class Outbox {
     /// Writes everything collected so far; called last thing in the transaction (and on the way,
     /// when spilling). Order is kept: the rows' ids follow the order of `publish` calls.
     public func flush(_ connection: PostgresConnection) throws {
+        try collectAudits()
         guard !topics.isEmpty else { return }
         try connection.execute("""
             INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])

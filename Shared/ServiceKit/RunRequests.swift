@@ -86,9 +86,9 @@ public enum RunRequests {
         details["version"] = "\(version)"
         details["source"] = request.source
         details["logicalTime"] = Timestamp.format(request.logicalTime)
-        try outbox.publish(AuditRecord(actor: request.requestedBy, action: "run.trigger", subjectType: "run", subjectID: runKey,
+        try outbox.audit(AuditRecord(actor: request.requestedBy, action: "run.trigger", subjectType: "run", subjectID: runKey,
                                        runID: message.runID, toState: RunState.queued.rawValue, details: details),
-                           tenant: request.tenant, topic: Topics.audit, key: request.tenant)
+                           tenant: request.tenant, key: request.tenant)
         return Created(id: message.runID, workflow: request.workflow, version: version, created: true)
     }
 
@@ -97,9 +97,9 @@ public enum RunRequests {
         let key = runID.key
         try outbox.publish(RunCancelRequested(runID: runID, reason: reason, requestedBy: requestedBy),
                            tenant: tenant, topic: Topics.runsRequested, key: key)
-        try outbox.publish(AuditRecord(actor: requestedBy, action: "run.cancel", subjectType: "run", subjectID: key, runID: runID,
+        try outbox.audit(AuditRecord(actor: requestedBy, action: "run.cancel", subjectType: "run", subjectID: key, runID: runID,
                                        details: ["reason": reason]),
-                           tenant: tenant, topic: Topics.audit, key: tenant)
+                           tenant: tenant, key: tenant)
     }
 
     /// Runs of a workflow that have not finished: requests the resolver has not

@@ -39,3 +39,13 @@ extension Schema {
         ALTER TABLE outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 500, autovacuum_vacuum_cost_delay = 0);
         """
 }
+
+extension Schema {
+    /// Audit records may arrive several to a message (`AuditRecords`): each is stored once under
+    /// (message id, place in the message); a record sent alone has place 0.
+    static let auditRecordBatches = """
+        ALTER TABLE audit_log ADD COLUMN seq int NOT NULL DEFAULT 0;
+        ALTER TABLE audit_log DROP CONSTRAINT audit_log_message_id_key;
+        ALTER TABLE audit_log ADD CONSTRAINT audit_log_message_seq UNIQUE (message_id, seq);
+        """
+}

@@ -84,6 +84,33 @@ extension Integration {
             }
         }
 
+        /// A transaction's audit records leave as one message per tenant and key, each record in
+        /// its place and with its own time.
+        @Test func auditRecordsGoOutAsOneMessagePerTenantAndKey() async throws {
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                try await database.transaction(source: "test") { _, outbox in
+                    for (number, key) in ["a", "b", "a", "a", "b"].enumerated() {
+                        try outbox.audit(AuditRecord(actor: "test", action: "n\(number)", subjectType: "run", subjectID: key),
+                                         tenant: "acme", key: key)
+                    }
+                }
+                let messages = try await database.withConnection { connection in
+                    try connection.query("""
+                        SELECT m.topic, m.key, m.payload FROM outbox o
+                        CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
+                        WHERE o.source = 'test' ORDER BY o.id, m.n
+                        """).map { row in
+                        (try row.string("topic"), try row.string("key"),
+                         try Envelope<AuditRecords>.decode(Array(try row.string("payload").utf8)).payload.records)
+                    }
+                }
+                #expect(messages.map(\.0) == [Topics.audit, Topics.audit])
+                #expect(messages.map(\.1) == ["a", "b"])
+                #expect(messages.map { $0.2.map(\.action) } == [["n0", "n2", "n3"], ["n1", "n4"]])
+                #expect(messages.allSatisfy { $0.2.allSatisfy { $0.occurredAt != nil } })
+            }
+        }
+
         /// `onCommit` actions run once the transaction has committed, and never for one that
         /// rolls back: a loop woken by them finds the transaction's rows there.
         @Test func commitActionsRunAfterCommitOnly() async throws {

@@ -42,13 +42,21 @@ extension Integration {
                 try Envelope(tenant: "acme", payload: AuditRecord(actor: "test", action: action, subjectType: "run", subjectID: run.key,
                                                                   runID: run, details: [:])).encoded()
             }
+            let started = Date()
+            let batch = try Envelope(tenant: "acme", payload: AuditRecords(records: (1...3).map { number in
+                AuditRecord(actor: "test", action: "test.batch", subjectType: "run", subjectID: run.key, runID: run,
+                            details: ["n": "\(number)"], occurredAt: started.addingTimeInterval(Double(number) / 1_000))
+            })).encoded()
             let twice = try record("test.redelivered"), marker = try record("test.marker")
-            for value in [twice, twice, marker] {
+            for value in [twice, batch, twice, batch, marker] {
                 try await producer.send([KafkaOutgoingMessage(topic: Topics.audit, key: run.key, value: value)])
             }
             let arrived = try await api.eventually { try await api.audit(run: run, tenant: "acme").contains { $0.action == "test.marker" } }
             #expect(arrived)
-            #expect(try await api.audit(run: run, tenant: "acme").filter { $0.action == "test.redelivered" }.count == 1)
+            let stored = try await api.audit(run: run, tenant: "acme")
+            #expect(stored.filter { $0.action == "test.redelivered" }.count == 1)
+            #expect(stored.filter { $0.action == "test.batch" }.map { $0.details["n"] ?? "" } == ["1", "2", "3"],
+                    "each record of a batch stored once, in order, with its own time")
         }
 
         @Test func fanOutFanInForTwoTenantsAtOnce() async throws {

@@ -31,6 +31,7 @@ struct StackAPI: Sendable {
         let action: String
         let taskId: String?
         let toState: String?
+        let details: [String: String]
     }
 
     struct APIError: Error, CustomStringConvertible {
