@@ -12,7 +12,9 @@ enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         // Records are stored once by their message id (`audit_log.message_id` is unique), so the
         // loop need not record processed ids as well.
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 1_000, deduplication: .byHandler) {
+        // A message holds up to 200 records (`Outbox.auditRecordsPerMessage`): 50 messages a
+        // batch bound one insert to about 10,000 records.
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 50, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
         }

@@ -20,7 +20,8 @@ public final class Outbox {
     private var bytes = 0
     /// Run once the transaction has committed (never if it rolls back or is retried).
     private(set) var afterCommit: [@Sendable () -> Void] = []
-    /// Audit records waiting to be sent, grouped by (tenant, key) in first-seen order.
+    /// Audit records waiting to be sent, grouped by (tenant, key) in first-seen order; the index
+    /// points at each key's newest group (a full group is followed by a new one, later in order).
     private var audits: [AuditGroup] = []
     private var auditGroupIndex: [AuditGroupKey: Int] = [:]
 
@@ -37,6 +38,10 @@ public final class Outbox {
 
     /// Rough bytes an audit record takes in memory, for the spill budget.
     static let auditRecordBytes = 512
+    /// Records per `AuditRecords` message at most (~100 KiB): well under Kafka's 1 MB message
+    /// limit and a consumer's read-ahead, however many tasks one transaction moves (a wide
+    /// run readies thousands at once).
+    public static let auditRecordsPerMessage = 200
 
     public init(source: String, spillingTo connection: PostgresConnection? = nil) {
         self.source = source
@@ -65,7 +70,7 @@ public final class Outbox {
         var record = record
         if record.occurredAt == nil { record.occurredAt = Date() }
         let groupKey = AuditGroupKey(tenant: tenant, key: key)
-        if let index = auditGroupIndex[groupKey] {
+        if let index = auditGroupIndex[groupKey], audits[index].records.count < Self.auditRecordsPerMessage {
             audits[index].records.append(record)
         } else {
             auditGroupIndex[groupKey] = audits.count

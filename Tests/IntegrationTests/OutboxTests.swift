@@ -111,6 +111,28 @@ extension Integration {
             }
         }
 
+        /// However many records one key gets in a transaction, each message stays bounded; the
+        /// records keep their order across messages.
+        @Test func manyAuditRecordsForOneKeyAreSplitInOrder() async throws {
+            let count = Outbox.auditRecordsPerMessage * 2 + 1
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                try await database.transaction(source: "test") { _, outbox in
+                    for number in 0..<count {
+                        try outbox.audit(AuditRecord(actor: "test", action: "n\(number)", subjectType: "run", subjectID: "r"),
+                                         tenant: "acme", key: "r")
+                    }
+                }
+                let batches = try await database.withConnection { connection in
+                    try connection.query("""
+                        SELECT m.payload FROM outbox o CROSS JOIN LATERAL unnest(o.payloads) WITH ORDINALITY AS m(payload, n)
+                        WHERE o.source = 'test' ORDER BY o.id, m.n
+                        """).map { try Envelope<AuditRecords>.decode(Array(try $0.string("payload").utf8)).payload.records.map(\.action) }
+                }
+                #expect(batches.map(\.count) == [Outbox.auditRecordsPerMessage, Outbox.auditRecordsPerMessage, 1])
+                #expect(batches.flatMap { $0 } == (0..<count).map { "n\($0)" })
+            }
+        }
+
         /// `onCommit` actions run once the transaction has committed, and never for one that
         /// rolls back: a loop woken by them finds the transaction's rows there.
         @Test func commitActionsRunAfterCommitOnly() async throws {
