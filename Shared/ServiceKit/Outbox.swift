@@ -99,8 +99,9 @@ public final class Outbox {
         afterCommit.append(action)
     }
 
-    /// Writes everything collected so far; called last thing in the transaction (and on the way,
-    /// when spilling). Order is kept: the rows' ids follow the order of `publish` calls.
+    /// Writes everything collected so far as one row; called last thing in the transaction (and
+    /// on the way, when spilling). Order is kept: rows' ids and positions within a row follow the
+    /// order of `publish` calls, and the queued audit messages come after them.
     public func flush(_ connection: PostgresConnection) throws {
         try collectAudits()
         guard !topics.isEmpty else { return }
