@@ -46,6 +46,8 @@ struct BenchSettings: Codable, Sendable {
     }
 
     init(environment: [String: String], repository: URL) throws {
+        // `make bench` exports every BENCH_* variable, set or not: empty means unset.
+        func text(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let text = environment[key], !text.isEmpty else { return fallback }
             guard let value = Int(text.replacingOccurrences(of: "_", with: "")), range.contains(value) else {
@@ -70,11 +72,10 @@ struct BenchSettings: Codable, Sendable {
         executingSlots = try int("BENCH_EXEC_SLOTS", 32, 1...4_096)
         brokerPartitions = try int("BENCH_PARTITIONS", min(256, max(32, tasks / 1_600)), 1...256)
         scenarioTimeout = .seconds(try int("BENCH_TIMEOUT", 1_800, 10...86_400))
-        output = URL(fileURLWithPath: environment["BENCH_OUTPUT"] ?? ".wloadctl/bench", relativeTo: repository).standardizedFileURL
-        let bin = environment["WL_BIN_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".build/release"
-        binDirectory = URL(fileURLWithPath: bin, relativeTo: repository).standardizedFileURL
-        logLevel = environment["BENCH_LOG_LEVEL"] ?? "info"
-        kafkaProperties = environment["BENCH_KAFKA_PROPERTIES"]
+        output = URL(fileURLWithPath: text("BENCH_OUTPUT") ?? ".wloadctl/bench", relativeTo: repository).standardizedFileURL
+        binDirectory = URL(fileURLWithPath: text("WL_BIN_DIR") ?? ".build/release", relativeTo: repository).standardizedFileURL
+        logLevel = text("BENCH_LOG_LEVEL") ?? "info"
+        kafkaProperties = text("BENCH_KAFKA_PROPERTIES")
     }
 
     /// Tasks in each orchestration (or execution) run: `total / runs`, at least 3.

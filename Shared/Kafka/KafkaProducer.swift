@@ -18,13 +18,16 @@ public final class KafkaProducer: Sendable {
     private let logger: Logger
 
     /// Defaults chosen for the outbox relay: idempotence, all replicas, a 5 ms linger so
-    /// concurrent sends share requests, and Java-compatible key hashing (murmur2) so every
-    /// client in a mixed deployment puts a key on the same partition.
+    /// concurrent sends share requests, Java-compatible key hashing (murmur2) so every
+    /// client in a mixed deployment puts a key on the same partition, and lz4 compression of
+    /// each batch (our JSON messages of one run are much alike; the broker stores and serves
+    /// them compressed, a third to a fifth of the bytes, for little CPU).
     static let defaults: [(String, String)] = [
         ("enable.idempotence", "true"),
         ("acks", "all"),
         ("linger.ms", "5"),
         ("partitioner", "murmur2_random"),
+        ("compression.codec", "lz4"),
         ("queue.buffering.max.messages", "500000"),
         ("message.timeout.ms", "60000"),
         ("socket.nagle.disable", "true"),

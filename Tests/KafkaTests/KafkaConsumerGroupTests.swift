@@ -40,8 +40,10 @@ struct KafkaConsumerGroupTests {
         try await first.commit(early)
         await first.close()
 
-        // The mock keeps at most 5 MiB per partition: 8 MiB more pushes offset 2 out.
-        let big = [UInt8](repeating: 7, count: 64 * 1024)
+        // The mock keeps at most 5 MiB per partition: 8 MiB more pushes offset 2 out. Random
+        // bytes, so the producer's compression cannot shrink them under the cap.
+        var generator = SystemRandomNumberGenerator()
+        let big = (0..<(64 * 1024)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for _ in 0..<4 {
             try await producer.send((0..<32).map { _ in KafkaOutgoingMessage(topic: topic, key: nil, value: big) })
         }
