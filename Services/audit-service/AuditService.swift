@@ -12,9 +12,9 @@ enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         // Records are stored once by their message id (`audit_log.message_id` is unique), so the
         // loop need not record processed ids as well.
-        // A message holds up to 200 records (`Outbox.auditRecordsPerMessage`): 50 messages a
-        // batch bound one insert to about 10,000 records.
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 50, deduplication: .byHandler) {
+        // A message holds up to 200 records (`Outbox.auditRecordsPerMessage`): 20 messages a
+        // batch bound one insert to about 4,000 records (50 peaked at 195 MiB at 200,000 tasks).
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 20, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
         }
