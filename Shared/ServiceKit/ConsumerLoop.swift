@@ -121,12 +121,10 @@ public struct ConsumerLoop: Service {
     }
 
     private func observeDelays(_ messages: [KafkaMessage]) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let nowMilliseconds = Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+        let now = Date().timeIntervalSince1970
         for message in messages {
             guard let stamp = message.timestampMilliseconds else { continue }
-            delay.observe(Double(max(0, nowMilliseconds - stamp)) / 1_000)
+            delay.observe(max(0, now - Double(stamp) / 1_000))
         }
     }
 
