@@ -6,14 +6,13 @@ import Runtime
 import ServiceKit
 
 /// audit-service: stores every audit record published on `wl.audit`, once (keyed by message id
-/// and place in the message),
-/// and answers queries scoped to the caller's tenant.
+/// and place in the message), and answers queries scoped to the caller's tenant.
 enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        // Records are stored once by their message id (`audit_log.message_id` is unique), so the
-        // loop need not record processed ids as well.
-        // A message holds up to 200 records (`Outbox.auditRecordsPerMessage`): 20 messages a
-        // batch bound one insert to about 4,000 records (50 peaked at 195 MiB at 200,000 tasks).
+        // Records are stored once by their message id and place (`audit_log` is unique on both),
+        // so the loop need not record processed ids as well. A message holds up to 200 records
+        // (`MessageGroup.maxItems`): 20 messages a batch bound one insert to about 4,000 records
+        // (50 peaked at 195 MiB at 200,000 tasks).
         let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 20, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
@@ -49,21 +48,12 @@ enum AuditLog {
         let occurredAt: Date
     }
 
-    /// The records a message carries: one (`audit.record`), several (`audit.records`), or none.
+    /// The records a message carries: one (`audit.record`), a group (`audit.record[]`), or none.
     static func stored(_ message: IncomingMessage) throws -> [Stored] {
-        switch message.header.type {
-        case AuditRecord.type:
-            let envelope = try message.decode(AuditRecord.self)
-            return [Stored(messageID: envelope.id, seq: 0, tenant: envelope.tenant, record: envelope.payload,
-                           occurredAt: envelope.payload.occurredAt ?? envelope.occurredAt)]
-        case AuditRecords.type:
-            let envelope = try message.decode(AuditRecords.self)
-            return envelope.payload.records.enumerated().map { seq, record in
-                Stored(messageID: envelope.id, seq: seq, tenant: envelope.tenant, record: record,
-                       occurredAt: record.occurredAt ?? envelope.occurredAt)
-            }
-        default:
-            return []
+        guard message.header.itemType == AuditRecord.type else { return [] }
+        return try message.unpack(AuditRecord.self).enumerated().map { seq, envelope in
+            Stored(messageID: envelope.id, seq: seq, tenant: envelope.tenant, record: envelope.payload,
+                   occurredAt: envelope.payload.occurredAt ?? envelope.occurredAt)
         }
     }
 

@@ -15,9 +15,9 @@ enum DependencyResolver {
         let loop = try context.consumerLoop("engine", topics: topics) { (messages: [IncomingMessage], connection, outbox) in
             // Consecutive status reports are applied together (run by run, in order); other
             // messages one by one between them, so every run's order is kept.
-            for run in messages.consecutiveRuns(by: { $0.header.type }) {
-                if run.first?.header.type == TaskStatus.type {
-                    try engine.applyStatuses(try run.map { try $0.decode(TaskStatus.self) }, connection, outbox)
+            for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
+                if run.first?.header.itemType == TaskStatus.type {
+                    try engine.applyStatuses(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection, outbox)
                 } else {
                     for message in run { try apply(message, engine: engine, context: context, connection, outbox) }
                 }

@@ -24,8 +24,9 @@ struct RunEffects {
                            tenant: run.tenant, topic: Topics.alerts, key: run.tenant)
     }
 
+    /// The run's tasks made ready by one transaction travel to the dispatcher as one group.
     func ready(_ run: RunContext, _ spec: TaskSpec) throws {
-        try outbox.publish(TaskReady(task: spec), tenant: run.tenant, topic: Topics.tasksReady, key: run.key)
+        try outbox.publish(grouped: TaskReady(task: spec), tenant: run.tenant, topic: Topics.tasksReady, key: run.key)
     }
 
     /// Tells every agent to stop `task`'s running process (the one running it reports `failed`).

@@ -28,13 +28,13 @@ enum Dispatcher {
         // scheduler is woken once the batch has committed, so its pass sees the new work.
         let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus]) {
             (messages: [IncomingMessage], connection, outbox) in
-            for run in messages.consecutiveRuns(by: { $0.header.type }) {
-                switch run.first?.header.type {
+            for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
+                switch run.first?.header.itemType {
                 case TaskReady.type:
-                    try queue.enqueue(try run.map { try $0.decode(TaskReady.self) }, connection)
+                    try queue.enqueue(try run.flatMap { try $0.unpack(TaskReady.self) }, connection)
                     outbox.onCommit { wake.notify() }
                 case TaskStatus.type:
-                    if try leases.track(try run.map { try $0.decode(TaskStatus.self) }, connection) { outbox.onCommit { wake.notify() } }
+                    if try leases.track(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection) { outbox.onCommit { wake.notify() } }
                 default:
                     context.logger.debug("ignoring messages", [LogKey.messageType: run.first?.header.type ?? "", "count": "\(run.count)"])
                 }

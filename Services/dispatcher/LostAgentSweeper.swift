@@ -75,8 +75,8 @@ struct LostAgentSweeper: Service {
             for row in lost {
                 let runID = try row.uuid("run_id"), taskID = try row.string("task_id"), tenant = try row.string("tenant")
                 let attempt = try row.int("attempt"), agent = try row.optionalString("agent_id") ?? "unknown"
-                try outbox.publish(TaskStatus(runID: runID, taskID: taskID, attempt: attempt, state: .failed, agentID: agent,
-                                              reason: TaskFailure.lost),
+                try outbox.publish(grouped: TaskStatus(runID: runID, taskID: taskID, attempt: attempt, state: .failed, agentID: agent,
+                                                       reason: TaskFailure.lost),
                                    tenant: tenant, topic: Topics.tasksStatus, key: runID.key)
                 try outbox.audit(AuditRecord(actor: "dispatcher", action: "task.lost", subjectType: "task", subjectID: taskID,
                                                runID: runID, taskID: taskID, details: ["attempt": "\(attempt)", "lostAgent": agent]),

@@ -48,11 +48,12 @@ struct PlanWriter: Sendable {
         }
     }
 
-    /// The signed order to the agent's topic, and `dispatched` to the resolver.
+    /// The signed order to the agent's topic, and `dispatched` to the resolver (grouped with the
+    /// pass's other reports for the run).
     private func publish(_ order: DispatchOrder, _ outbox: Outbox) throws {
         let runKey = order.task.runID.key
         try outbox.publish(try signer.sign(order), tenant: order.tenant, topic: Topics.dispatch(agent: order.agentID), key: runKey)
-        try outbox.publish(TaskStatus(runID: order.task.runID, taskID: order.task.taskID, attempt: order.attempt, state: .dispatched,
+        try outbox.publish(grouped: TaskStatus(runID: order.task.runID, taskID: order.task.taskID, attempt: order.attempt, state: .dispatched,
                                       agentID: order.agentID),
                            tenant: order.tenant, topic: Topics.tasksStatus, key: runKey)
         logger.debug("dispatched", [LogKey.tenant: order.tenant, LogKey.run: runKey, LogKey.task: order.task.taskID,

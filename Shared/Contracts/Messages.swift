@@ -90,7 +90,7 @@ public struct ConcurrencyLimit: Codable, Sendable, Equatable, Hashable {
 }
 
 /// resolver → dispatcher: the task may start.
-public struct TaskReady: MessagePayload, Equatable {
+public struct TaskReady: GroupablePayload, Equatable {
     public static let type = "task.ready"
     public static let version = 1
     public var task: TaskSpec
@@ -158,7 +158,7 @@ public enum TaskFailure {
 }
 
 /// A change in one attempt's life, reported by the dispatcher (dispatched) and agents (the rest).
-public struct TaskStatus: MessagePayload, Equatable {
+public struct TaskStatus: GroupablePayload, Equatable {
     public static let type = "task.status"
     public static let version = 1
 
@@ -260,7 +260,7 @@ public struct Alert: MessagePayload, Equatable {
 }
 
 /// One operation or state change, for the audit trail: who (actor) did what (action) to what (subject).
-public struct AuditRecord: MessagePayload, Equatable {
+public struct AuditRecord: GroupablePayload, Equatable {
     public static let type = "audit.record"
     public static let version = 1
 
@@ -274,7 +274,7 @@ public struct AuditRecord: MessagePayload, Equatable {
     public var toState: String?
     public var details: [String: String]
     /// When it happened; nil means the envelope's time (a record sent on its own). Set on
-    /// records sent together in `AuditRecords`, which share one envelope.
+    /// records sent together in a `MessageGroup`, which share one envelope.
     public var occurredAt: Date?
 
     public init(actor: String, action: String, subjectType: String, subjectID: String, runID: UUID? = nil,
@@ -290,20 +290,6 @@ public struct AuditRecord: MessagePayload, Equatable {
         self.toState = toState
         self.details = details
         self.occurredAt = occurredAt
-    }
-}
-
-/// Several audit records of one transaction with the same tenant and key, in order, as one
-/// message (`Outbox.audit` sends them so: a task's transitions were four messages of the nine
-/// each task cost). The audit log stores record `n` under (message id, `n`).
-public struct AuditRecords: MessagePayload, Equatable {
-    public static let type = "audit.records"
-    public static let version = 1
-
-    public var records: [AuditRecord]
-
-    public init(records: [AuditRecord]) {
-        self.records = records
     }
 }
 

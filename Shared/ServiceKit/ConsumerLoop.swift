@@ -12,6 +12,12 @@ public struct IncomingMessage: Sendable {
     public func decode<Payload: MessagePayload>(_ type: Payload.Type) throws -> Envelope<Payload> {
         try Envelope<Payload>.decode(raw.value)
     }
+
+    /// The items of a message that carries `Item`s alone or as a `MessageGroup` (route by
+    /// `header.itemType`); a group's items share its envelope.
+    public func unpack<Item: GroupablePayload>(_ type: Item.Type) throws -> [Envelope<Item>] {
+        try Envelope<Item>.unpack(raw.value, header: header)
+    }
 }
 
 /// Applies a message's effect inside the consumer's transaction, publishing through the outbox.

@@ -20,28 +20,10 @@ public final class Outbox {
     private var bytes = 0
     /// Run once the transaction has committed (never if it rolls back or is retried).
     private(set) var afterCommit: [@Sendable () -> Void] = []
-    /// Audit records waiting to be sent, grouped by (tenant, key) in first-seen order; the index
-    /// points at each key's newest group (a full group is followed by a new one, later in order).
-    private var audits: [AuditGroup] = []
-    private var auditGroupIndex: [AuditGroupKey: Int] = [:]
-
-    private struct AuditGroupKey: Hashable {
-        let tenant: String
-        let key: String
-    }
-
-    private struct AuditGroup {
-        let tenant: String
-        let key: String
-        var records: [AuditRecord]
-    }
-
-    /// Rough bytes an audit record takes in memory, for the spill budget.
-    static let auditRecordBytes = 512
-    /// Records per `AuditRecords` message at most (~100 KiB): well under Kafka's 1 MB message
-    /// limit and a consumer's read-ahead, however many tasks one transaction moves (a wide
-    /// run readies thousands at once).
-    public static let auditRecordsPerMessage = 200
+    /// Groups being filled, each holding the place in `payloads` its message takes; the open
+    /// group of each topic and key takes the next item of its kind and tenant (see `publish(grouped:)`).
+    private var groups: [any PendingGroup] = []
+    private var openGroups: [TopicKey: any PendingGroup] = [:]
 
     public init(source: String, spillingTo connection: PostgresConnection? = nil) {
         self.source = source
@@ -49,12 +31,11 @@ public final class Outbox {
     }
 
     public func publish<Payload: MessagePayload>(_ envelope: Envelope<Payload>, topic: String, key: String) throws {
-        topics.append(topic)
-        keys.append(key)
+        // Whatever follows on this topic and key must come after the open group's items.
+        openGroups[TopicKey(topic: topic, key: key)] = nil
         let payload = String(decoding: try envelope.encoded(), as: UTF8.self)
-        payloads.append(payload)
-        bytes += payload.utf8.count
-        if bytes >= Self.spillBytes, let spillConnection { try flush(spillConnection) }
+        append(topic: topic, key: key, payload: payload, bytes: payload.utf8.count)
+        try spillIfLarge()
     }
 
     /// Convenience: wraps `payload` in a new envelope for `tenant`.
@@ -62,35 +43,50 @@ public final class Outbox {
         try publish(Envelope(tenant: tenant, payload: payload), topic: topic, key: key)
     }
 
-    /// Queues an audit record for `Topics.audit`. Records with the same tenant and key go out
-    /// together, in order, as one `AuditRecords` message when the outbox is flushed: a
-    /// transaction that moves hundreds of tasks sends a few audit messages, not hundreds. Each
-    /// record keeps its own time.
+    /// Publishes `item` together with the items of its kind and tenant published just before it
+    /// on the same topic and key: they go out as one `MessageGroup` (within its limits), at the
+    /// place of the first, so the order on every topic and key is exactly the publish order.
+    public func publish<Item: GroupablePayload>(grouped item: Item, tenant: String, topic: String, key: String) throws {
+        let topicKey = TopicKey(topic: topic, key: key)
+        if let open = openGroups[topicKey] as? Group<Item>, open.tenant == tenant, open.accepts(item) {
+            open.items.append(item)
+        } else {
+            let group = Group<Item>(tenant: tenant, slot: payloads.count, first: item)
+            groups.append(group)
+            openGroups[topicKey] = group
+            append(topic: topic, key: key, payload: "", bytes: 0)
+        }
+        bytes += item.estimatedBytes
+        try spillIfLarge()
+    }
+
+    /// Queues an audit record for `Topics.audit`, grouped with the transaction's other records
+    /// for the same tenant and key (a transaction that moves hundreds of tasks sends a few
+    /// audit messages, not hundreds). Each record keeps its own time.
     public func audit(_ record: AuditRecord, tenant: String, key: String) throws {
         var record = record
         if record.occurredAt == nil { record.occurredAt = Date() }
-        let groupKey = AuditGroupKey(tenant: tenant, key: key)
-        if let index = auditGroupIndex[groupKey], audits[index].records.count < Self.auditRecordsPerMessage {
-            audits[index].records.append(record)
-        } else {
-            auditGroupIndex[groupKey] = audits.count
-            audits.append(AuditGroup(tenant: tenant, key: key, records: [record]))
-        }
-        bytes += Self.auditRecordBytes
+        try publish(grouped: record, tenant: tenant, topic: Topics.audit, key: key)
+    }
+
+    private func append(topic: String, key: String, payload: String, bytes added: Int) {
+        topics.append(topic)
+        keys.append(key)
+        payloads.append(payload)
+        bytes += added
+    }
+
+    private func spillIfLarge() throws {
         if bytes >= Self.spillBytes, let spillConnection { try flush(spillConnection) }
     }
 
-    /// Moves the queued audit records into the outgoing messages, one message per group.
-    private func collectAudits() throws {
-        for group in audits {
-            let payload = String(decoding: try Envelope(tenant: group.tenant, payload: AuditRecords(records: group.records)).encoded(),
-                                 as: UTF8.self)
-            topics.append(Topics.audit)
-            keys.append(group.key)
-            payloads.append(payload)
+    /// Encodes every group into the place it holds.
+    private func closeGroups() throws {
+        for group in groups {
+            payloads[group.slot] = try group.encoded()
         }
-        audits.removeAll(keepingCapacity: true)
-        auditGroupIndex.removeAll(keepingCapacity: true)
+        groups.removeAll(keepingCapacity: true)
+        openGroups.removeAll(keepingCapacity: true)
     }
 
     /// Runs `action` after the transaction commits: for waking a loop that must see what this
@@ -101,9 +97,9 @@ public final class Outbox {
 
     /// Writes everything collected so far as one row; called last thing in the transaction (and
     /// on the way, when spilling). Order is kept: rows' ids and positions within a row follow the
-    /// order of `publish` calls, and the queued audit messages come after them.
+    /// order of `publish` calls (a group at the place of its first item).
     public func flush(_ connection: PostgresConnection) throws {
-        try collectAudits()
+        try closeGroups()
         guard !topics.isEmpty else { return }
         try connection.execute("""
             INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])
@@ -112,6 +108,43 @@ public final class Outbox {
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
         bytes = 0
+    }
+}
+
+private struct TopicKey: Hashable {
+    let topic: String
+    let key: String
+}
+
+/// A group being filled, whatever its item type.
+private protocol PendingGroup: AnyObject {
+    /// Its place in the outbox's messages.
+    var slot: Int { get }
+    func encoded() throws -> String
+}
+
+private final class Group<Item: GroupablePayload>: PendingGroup {
+    let tenant: String
+    let slot: Int
+    var items: [Item]
+    private var bytes: Int
+
+    init(tenant: String, slot: Int, first: Item) {
+        self.tenant = tenant
+        self.slot = slot
+        items = [first]
+        bytes = first.estimatedBytes
+    }
+
+    /// Whether `item` still fits within the group limits; counts it in if so.
+    func accepts(_ item: Item) -> Bool {
+        guard items.count < MessageGroup<Item>.maxItems, bytes + item.estimatedBytes <= MessageGroup<Item>.maxBytes else { return false }
+        bytes += item.estimatedBytes
+        return true
+    }
+
+    func encoded() throws -> String {
+        String(decoding: try MessageGroup.envelope(items, tenant: tenant), as: UTF8.self)
     }
 }
 

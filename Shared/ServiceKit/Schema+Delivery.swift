@@ -41,7 +41,7 @@ extension Schema {
 }
 
 extension Schema {
-    /// Audit records may arrive several to a message (`AuditRecords`): each is stored once under
+    /// Audit records may arrive several to a message (a `MessageGroup`): each is stored once under
     /// (message id, place in the message); a record sent alone has place 0.
     static let auditRecordBatches = """
         ALTER TABLE audit_log ADD COLUMN seq int NOT NULL DEFAULT 0;

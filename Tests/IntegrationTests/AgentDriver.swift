@@ -116,7 +116,7 @@ final class AgentDriver {
             if let report = seen.first(where: { $0.runID == task.runID && $0.taskID == task.taskID && matches($0) }) { return report }
             guard ContinuousClock.now < deadline else { return nil }
             let messages = try await statuses.poll(maxMessages: 100, timeout: .milliseconds(200))
-            seen += messages.compactMap { try? Envelope<TaskStatus>.decode($0.value).payload }
+            seen += messages.flatMap { (try? Envelope<TaskStatus>.unpack($0.value).map(\.payload)) ?? [] }
         }
     }
 

@@ -60,7 +60,35 @@ extension Integration {
                 #expect(left == 0)
             }
         }
-    
+
+        /// Grouping never reorders a topic and key: a single message published between items
+        /// closes their group, as does an item of another tenant; other keys group on their own,
+        /// each group at the place of its first item.
+        @Test func groupsKeepThePublishOrderOfEachTopicAndKey() async throws {
+            let run = UUID()
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                try await database.transaction(source: "test") { _, outbox in
+                    func status(_ task: String) -> TaskStatus { TaskStatus(runID: run, taskID: task, attempt: 1, state: .dispatched) }
+                    try outbox.publish(grouped: status("a1"), tenant: "acme", topic: "wl.t", key: "k")
+                    try outbox.publish(grouped: status("b1"), tenant: "acme", topic: "wl.t", key: "other")
+                    try outbox.publish(grouped: status("a2"), tenant: "acme", topic: "wl.t", key: "k")
+                    try outbox.publish(status("single"), tenant: "acme", topic: "wl.t", key: "k")
+                    try outbox.publish(grouped: status("a3"), tenant: "acme", topic: "wl.t", key: "k")
+                    try outbox.publish(grouped: status("a4"), tenant: "globex", topic: "wl.t", key: "k")
+                    try outbox.publish(grouped: status("b2"), tenant: "acme", topic: "wl.t", key: "other")
+                }
+                let messages = try await database.withConnection { connection in
+                    try connection.query("""
+                        SELECT m.key, m.payload FROM outbox o CROSS JOIN LATERAL unnest(o.keys, o.payloads) WITH ORDINALITY AS m(key, payload, n)
+                        WHERE o.source = 'test' ORDER BY o.id, m.n
+                        """).map { row in
+                        let items = try Envelope<TaskStatus>.unpack(Array(try row.string("payload").utf8))
+                        return "\(try row.string("key")) \(items.first?.tenant ?? "") \(items.map(\.payload.taskID).joined(separator: ","))"
+                    }
+                }
+                #expect(messages == ["k acme a1,a2", "other acme b1,b2", "k acme single", "k acme a3", "k globex a4"])
+            }
+        }
 
         /// Rows written one message each before the outbox stored batches are still there after
         /// the upgrade, as one-message batches the relay can read.
@@ -101,7 +129,7 @@ extension Integration {
                         WHERE o.source = 'test' ORDER BY o.id, m.n
                         """).map { row in
                         (try row.string("topic"), try row.string("key"),
-                         try Envelope<AuditRecords>.decode(Array(try row.string("payload").utf8)).payload.records)
+                         try Envelope<AuditRecord>.unpack(Array(try row.string("payload").utf8)).map(\.payload))
                     }
                 }
                 #expect(messages.map(\.0) == [Topics.audit, Topics.audit])
@@ -114,7 +142,7 @@ extension Integration {
         /// However many records one key gets in a transaction, each message stays bounded; the
         /// records keep their order across messages.
         @Test func manyAuditRecordsForOneKeyAreSplitInOrder() async throws {
-            let count = Outbox.auditRecordsPerMessage * 2 + 1
+            let count = MessageGroup<AuditRecord>.maxItems * 2 + 1
             try await Integration.withMigratedDatabase(prefix: "outbox") { database in
                 try await database.transaction(source: "test") { _, outbox in
                     for number in 0..<count {
@@ -126,9 +154,10 @@ extension Integration {
                     try connection.query("""
                         SELECT m.payload FROM outbox o CROSS JOIN LATERAL unnest(o.payloads) WITH ORDINALITY AS m(payload, n)
                         WHERE o.source = 'test' ORDER BY o.id, m.n
-                        """).map { try Envelope<AuditRecords>.decode(Array(try $0.string("payload").utf8)).payload.records.map(\.action) }
+                        """).map { try Envelope<AuditRecord>.unpack(Array(try $0.string("payload").utf8)).map(\.payload.action) }
                 }
-                #expect(batches.map(\.count) == [Outbox.auditRecordsPerMessage, Outbox.auditRecordsPerMessage, 1])
+                let most = MessageGroup<AuditRecord>.maxItems
+                #expect(batches.map(\.count) == [most, most, 1])
                 #expect(batches.flatMap { $0 } == (0..<count).map { "n\($0)" })
             }
         }

@@ -43,7 +43,7 @@ extension Integration {
                                                                   runID: run, details: [:])).encoded()
             }
             let started = Date()
-            let batch = try Envelope(tenant: "acme", payload: AuditRecords(records: (1...3).map { number in
+            let batch = try Envelope(tenant: "acme", payload: MessageGroup(items: (1...3).map { number in
                 AuditRecord(actor: "test", action: "test.batch", subjectType: "run", subjectID: run.key, runID: run,
                             details: ["n": "\(number)"], occurredAt: started.addingTimeInterval(Double(number) / 1_000))
             })).encoded()

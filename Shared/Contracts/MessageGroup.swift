@@ -1,0 +1,123 @@
+/// A payload that may travel several to a message. What one transaction (or one agent batch)
+/// sends one after another on the same topic, key and tenant goes out as one `MessageGroup`:
+/// a scheduling pass that dispatches 200 tasks of a run tells the resolver so in one message,
+/// not 200, and every consumer pays its per-message costs (parsing, the processed-message row,
+/// the broker round trips) once. The items keep their order; consumers unpack a group into
+/// envelopes of its items (`MessageGroup.unpack`), so handlers see single items either way.
+public protocol GroupablePayload: MessagePayload {
+    /// Roughly how many bytes the item takes as JSON, at least: groups are closed well below
+    /// Kafka's message size limit by this measure (`MessageGroup.maxBytes`).
+    var estimatedBytes: Int { get }
+}
+
+extension GroupablePayload {
+    /// The type name of a group of these: the item's type followed by `[]` (`task.status[]`).
+    public static var groupType: String { type + "[]" }
+}
+
+/// Several payloads of one kind in one envelope, in order. A group of one is never sent: a single
+/// item travels as the plain message, which every reader understands.
+public struct MessageGroup<Item: GroupablePayload>: MessagePayload {
+    public static var type: String { Item.groupType }
+    public static var version: Int { Item.version }
+    /// Items per group at most, and estimated bytes: 64 KiB stays below Kafka's 1 MB default
+    /// message limit even if every character were escaped as six bytes of JSON, and bounded
+    /// messages keep consumers' batches and memory bounded too.
+    public static var maxItems: Int { 200 }
+    public static var maxBytes: Int { 64 << 10 }
+
+    public var items: [Item]
+
+    public init(items: [Item]) { self.items = items }
+
+    /// The message for `items`: the plain envelope for one, a group for more.
+    public static func envelope(_ items: [Item], tenant: String) throws -> [UInt8] {
+        if items.count == 1, let item = items.first {
+            return try Envelope(tenant: tenant, payload: item).encoded()
+        }
+        return try Envelope(tenant: tenant, payload: MessageGroup(items: items)).encoded()
+    }
+
+    /// `items` cut into groups within the limits, in order.
+    public static func chunks(_ items: [Item]) -> [[Item]] {
+        var chunks: [[Item]] = []
+        var current: [Item] = []
+        var bytes = 0
+        for item in items {
+            if !current.isEmpty, current.count >= maxItems || bytes + item.estimatedBytes > maxBytes {
+                chunks.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(item)
+            bytes += item.estimatedBytes
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+}
+
+extension EnvelopeHeader {
+    /// The type of the items the message carries: its own type, or for a group its items' type.
+    /// Consumers route by it, so a group and single messages of one kind are handled alike.
+    public var itemType: String {
+        type.hasSuffix("[]") ? String(type.dropLast(2)) : type
+    }
+}
+
+extension Envelope where Payload: GroupablePayload {
+    /// The items `bytes` carries as envelopes of their own, whether it is a single message or a
+    /// group: a group's items share its id, tenant and time (consumers that need one id per item
+    /// use the id with the item's place, as the audit log does).
+    public static func unpack(_ bytes: [UInt8]) throws -> [Envelope<Payload>] {
+        let header: EnvelopeHeader
+        do { header = try WireCoding.decode(EnvelopeHeader.self, from: bytes) } catch {
+            throw MessageError("undecodable \(Payload.type) message: \(WireCoding.describe(error))")
+        }
+        return try unpack(bytes, header: header)
+    }
+
+    /// As `unpack(_:)`, for a message whose header was read already.
+    public static func unpack(_ bytes: [UInt8], header: EnvelopeHeader) throws -> [Envelope<Payload>] {
+        guard header.type == MessageGroup<Payload>.type else { return [try decode(bytes)] }
+        let group = try Envelope<MessageGroup<Payload>>.decode(bytes)
+        return group.payload.items.map { Envelope(id: group.id, tenant: group.tenant, occurredAt: group.occurredAt, payload: $0) }
+    }
+}
+
+// MARK: - Sizes of the payloads that travel in groups
+
+extension Collection where Element == String {
+    fileprivate var textBytes: Int { reduce(0) { $0 + $1.utf8.count + 4 } }
+}
+
+extension Dictionary where Key == String, Value == String {
+    fileprivate var textBytes: Int { reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 } }
+}
+
+extension TaskSpec {
+    /// The fixed fields (~400 bytes as JSON) plus every variable text.
+    var estimatedBytes: Int {
+        400 + taskID.utf8.count + workflow.utf8.count + pool.utf8.count + command.arguments.textBytes + environment.textBytes
+            + (directory?.utf8.count ?? 0) + (selector?.utf8.count ?? 0) + (concurrency?.key.utf8.count ?? 0) + (runAs?.utf8.count ?? 0)
+    }
+}
+
+extension TaskReady {
+    public var estimatedBytes: Int { 20 + task.estimatedBytes }
+}
+
+extension TaskStatus {
+    /// Output tails are escaped as JSON (a control character takes six bytes), so they count double.
+    public var estimatedBytes: Int {
+        300 + taskID.utf8.count + (agentID?.utf8.count ?? 0) + (agentSession?.utf8.count ?? 0) + (reason?.utf8.count ?? 0)
+            + 2 * (outputTail?.utf8.count ?? 0) + (outputs?.textBytes ?? 0)
+    }
+}
+
+extension AuditRecord {
+    public var estimatedBytes: Int {
+        300 + actor.utf8.count + action.utf8.count + subjectType.utf8.count + subjectID.utf8.count + (taskID?.utf8.count ?? 0)
+            + (fromState?.utf8.count ?? 0) + (toState?.utf8.count ?? 0) + details.textBytes
+    }
+}
