@@ -4,9 +4,12 @@ import Kafka
 import Runtime
 import ServiceKit
 
-/// Pulls as many orders as there are free slots from this agent's dispatch topic, accepts them
-/// (reports `running`, then commits the offsets), records them in the ledger and only then starts
-/// the processes. If the commit fails (a rebalance moved the partition), nothing starts: the
+/// Pulls as many dispatch messages as there are free slots from this agent's topic, accepts their
+/// orders (reports `running`, then commits the offsets), records them in the ledger and only then
+/// starts the processes. A message may hold several orders (`TaskDispatches`) and is accepted
+/// whole: the dispatcher never has more orders out to an agent than it has free slots, so this
+/// runs more than `slots` at once only when the dispatcher's view was behind (an agent restarted
+/// with fewer slots), and then polls again only once it is back under its capacity. If the commit fails (a rebalance moved the partition), nothing starts: the
 /// partition's new owner gets the order again and runs it. Orders that fail the gate are dropped
 /// unreported; orders the local policy refuses are accepted the same way but reported `failed`
 /// (reason `policy: …`) instead of started. On SIGTERM it stops pulling and waits for the
@@ -96,8 +99,7 @@ struct DispatchLoop: Service {
     /// ledger are dropped.
     private func accept(_ messages: [KafkaMessage]) async throws -> Batch {
         var batch = Batch()
-        for message in messages {
-            guard let order = open(message) else { continue }
+        for order in messages.flatMap(open) {
             let key = order.key
             guard !ledger.contains(key.ledgerKey), !batch.attempts.contains(key) else {
                 context.logger.warning("duplicate dispatch dropped", [LogKey.run: key.runID.key, LogKey.task: key.taskID,
@@ -129,11 +131,11 @@ struct DispatchLoop: Service {
         return batch
     }
 
-    /// The order in `message` if it passes the gate; drops are logged here.
-    private func open(_ message: KafkaMessage) -> DispatchOrder? {
+    /// The orders in `message` if it passes the gate; drops are logged here.
+    private func open(_ message: KafkaMessage) -> [DispatchOrder] {
         switch gate.check(message) {
-        case .order(let order):
-            return order
+        case .orders(let orders):
+            return orders
         case .drop(let reason, let suspicious):
             let metadata = [LogKey.topic: message.topic, LogKey.partition: "\(message.partition)", LogKey.offset: "\(message.offset)",
                             "reason": reason]
@@ -142,7 +144,7 @@ struct DispatchLoop: Service {
             } else {
                 context.logger.info("dispatch dropped", metadata)
             }
-            return nil
+            return []
         }
     }
 }

@@ -36,25 +36,61 @@ struct PlanWriter: Sendable {
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
                   decisions.map { $0.agentSession ?? "" }])
         let now = Date()
+        var orders = OrderBook()
         for row in rows {
             let spec = try row.json("spec", as: TaskSpec.self)
             let session = try row.optionalString("agent_session").flatMap { $0.isEmpty ? nil : $0 }
             let order = DispatchOrder(task: spec, attempt: try row.int("attempt"), tenant: try row.string("tenant"),
                                       agentID: try row.string("agent_id"), agentSession: session, issuedAt: now)
-            try publish(order, outbox)
+            orders.add(order)
+            try report(order, outbox)
         }
+        try publish(orders, outbox)
         if rows.count < decisions.count {
             logger.warning("some planned dispatches were no longer queued", ["planned": "\(decisions.count)", "done": "\(rows.count)"])
         }
     }
 
-    /// The signed order to the agent's topic, and `dispatched` to the resolver (grouped with the
-    /// pass's other reports for the run).
-    private func publish(_ order: DispatchOrder, _ outbox: Outbox) throws {
+    /// A pass's orders by addressee (agent, session, tenant), in first-seen order.
+    private struct OrderBook {
+        struct Address: Hashable {
+            let agentID: String
+            let session: String?
+            let tenant: String
+        }
+
+        var orders: [Address: [DispatchOrder]] = [:]
+        var addresses: [Address] = []
+
+        mutating func add(_ order: DispatchOrder) {
+            let address = Address(agentID: order.agentID, session: order.agentSession, tenant: order.tenant)
+            if orders[address] == nil { addresses.append(address) }
+            orders[address, default: []].append(order)
+        }
+    }
+
+    /// Each addressee's orders as few signed messages on its agent's topic (one signature per
+    /// message, within `MessageLimits`), keyed by tenant so a tenant's orders arrive in
+    /// the order the pass chose them.
+    private func publish(_ book: OrderBook, _ outbox: Outbox) throws {
+        for address in book.addresses {
+            let topic = Topics.dispatch(agent: address.agentID)
+            let orders = book.orders[address] ?? []
+            for chunk in orders.chunked(maxItems: MessageLimits.items, maxBytes: MessageLimits.bytes, size: \.estimatedBytes) {
+                if chunk.count == 1, let order = chunk.first {
+                    try outbox.publish(try signer.sign(order), tenant: address.tenant, topic: topic, key: address.tenant)
+                } else {
+                    try outbox.publish(try signer.sign(chunk), tenant: address.tenant, topic: topic, key: address.tenant)
+                }
+            }
+        }
+    }
+
+    /// `dispatched` to the resolver, grouped with the pass's other reports for the run.
+    private func report(_ order: DispatchOrder, _ outbox: Outbox) throws {
         let runKey = order.task.runID.key
-        try outbox.publish(try signer.sign(order), tenant: order.tenant, topic: Topics.dispatch(agent: order.agentID), key: runKey)
         try outbox.publish(grouped: TaskStatus(runID: order.task.runID, taskID: order.task.taskID, attempt: order.attempt, state: .dispatched,
-                                      agentID: order.agentID),
+                                               agentID: order.agentID),
                            tenant: order.tenant, topic: Topics.tasksStatus, key: runKey)
         logger.debug("dispatched", [LogKey.tenant: order.tenant, LogKey.run: runKey, LogKey.task: order.task.taskID,
                                     LogKey.attempt: "\(order.attempt)", LogKey.agent: order.agentID])

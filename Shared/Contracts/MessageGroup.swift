@@ -20,11 +20,8 @@ extension GroupablePayload {
 public struct MessageGroup<Item: GroupablePayload>: MessagePayload {
     public static var type: String { Item.groupType }
     public static var version: Int { Item.version }
-    /// Items per group at most, and estimated bytes: 64 KiB stays below Kafka's 1 MB default
-    /// message limit even if every character were escaped as six bytes of JSON, and bounded
-    /// messages keep consumers' batches and memory bounded too.
-    public static var maxItems: Int { 200 }
-    public static var maxBytes: Int { 64 << 10 }
+    public static var maxItems: Int { MessageLimits.items }
+    public static var maxBytes: Int { MessageLimits.bytes }
 
     public var items: [Item]
 
@@ -40,21 +37,39 @@ public struct MessageGroup<Item: GroupablePayload>: MessagePayload {
 
     /// `items` cut into groups within the limits, in order.
     public static func chunks(_ items: [Item]) -> [[Item]] {
-        var chunks: [[Item]] = []
-        var current: [Item] = []
+        items.chunked(maxItems: maxItems, maxBytes: maxBytes, size: \.estimatedBytes)
+    }
+}
+
+extension Array {
+    /// The array cut into consecutive pieces of at most `maxItems` elements and `maxBytes` by
+    /// `size` (an element larger than that alone makes a piece of its own), in order.
+    public func chunked(maxItems: Int, maxBytes: Int, size: (Element) -> Int) -> [[Element]] {
+        var chunks: [[Element]] = []
+        var current: [Element] = []
         var bytes = 0
-        for item in items {
-            if !current.isEmpty, current.count >= maxItems || bytes + item.estimatedBytes > maxBytes {
+        for element in self {
+            let elementBytes = size(element)
+            if !current.isEmpty, current.count >= maxItems || bytes + elementBytes > maxBytes {
                 chunks.append(current)
                 current = []
                 bytes = 0
             }
-            current.append(item)
-            bytes += item.estimatedBytes
+            current.append(element)
+            bytes += elementBytes
         }
         if !current.isEmpty { chunks.append(current) }
         return chunks
     }
+}
+
+/// How much one message that carries many items (a `MessageGroup`, `TaskDispatches`) may hold:
+/// items at most, and estimated bytes. 64 KiB stays below Kafka's 1 MB default message limit
+/// even if every character were escaped as six bytes of JSON, and bounded messages keep
+/// consumers' batches and memory bounded too.
+public enum MessageLimits {
+    public static let items = 200
+    public static let bytes = 64 << 10
 }
 
 extension EnvelopeHeader {
@@ -113,6 +128,10 @@ extension TaskStatus {
         300 + taskID.utf8.count + (agentID?.utf8.count ?? 0) + (agentSession?.utf8.count ?? 0) + (reason?.utf8.count ?? 0)
             + 2 * (outputTail?.utf8.count ?? 0) + (outputs?.textBytes ?? 0)
     }
+}
+
+extension DispatchOrder {
+    public var estimatedBytes: Int { 300 + task.estimatedBytes + tenant.utf8.count + agentID.utf8.count + (agentSession?.utf8.count ?? 0) }
 }
 
 extension AuditRecord {

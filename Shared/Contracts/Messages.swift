@@ -135,6 +135,23 @@ public struct TaskDispatch: MessagePayload, Equatable {
     }
 }
 
+/// dispatcher → one agent: the orders of one scheduling pass for one agent, tenant and session,
+/// signed once (`orders` is a JSON array of `DispatchOrder`, as the exact bytes that were signed;
+/// `signature` the detached Ed25519 signature over them, hex). A pass that gives an agent 50
+/// tasks costs one signature, one message and one verification instead of 50. A single order
+/// still travels as `TaskDispatch`.
+public struct TaskDispatches: MessagePayload, Equatable {
+    public static let type = "task.dispatches"
+    public static let version = 1
+    public var orders: String
+    public var signature: String
+
+    public init(orders: String, signature: String) {
+        self.orders = orders
+        self.signature = signature
+    }
+}
+
 /// One attempt of one task.
 public struct AttemptRef: Codable, Sendable, Equatable, Hashable {
     public var runID: UUID

@@ -15,6 +15,7 @@ public enum DispatchSigning {
     /// The order did not verify or could not be read; the agent refuses it.
     public struct Refused: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Creates a key pair in `secretPath` (mode 0600) and `publicPath`, unless the secret exists.
@@ -48,11 +49,23 @@ public struct DispatchSigner: Sendable {
     }
 
     public func sign(_ order: DispatchOrder) throws -> TaskDispatch {
-        let body = try WireCoding.encode(order)
+        let (body, signature) = try signed(order)
+        return TaskDispatch(order: body, signature: signature)
+    }
+
+    /// Several orders for one agent, tenant and session, under one signature.
+    public func sign(_ orders: [DispatchOrder]) throws -> TaskDispatches {
+        let (body, signature) = try signed(orders)
+        return TaskDispatches(orders: body, signature: signature)
+    }
+
+    /// The value's JSON text and the hex signature over its bytes.
+    private func signed(_ value: some Encodable) throws -> (String, String) {
+        let body = try WireCoding.encode(value)
         guard let signature = Sodium.ed25519Sign(body, secretKey: secretKey) else {
             throw DispatchSigning.KeyError(description: "the dispatch signing key is not an Ed25519 secret key")
         }
-        return TaskDispatch(order: String(decoding: body, as: UTF8.self), signature: Sodium.hex(signature))
+        return (String(decoding: body, as: UTF8.self), Sodium.hex(signature))
     }
 }
 
@@ -66,12 +79,21 @@ public struct DispatchVerifier: Sendable {
 
     /// The order, if the signature over its exact bytes verifies.
     public func open(_ dispatch: TaskDispatch) throws(DispatchSigning.Refused) -> DispatchOrder {
-        let body = Array(dispatch.order.utf8)
-        guard let signature = Sodium.bytes(hex: dispatch.signature),
+        try verified(dispatch.order, signature: dispatch.signature, as: DispatchOrder.self)
+    }
+
+    /// The orders, if the signature over their exact bytes verifies.
+    public func open(_ dispatches: TaskDispatches) throws(DispatchSigning.Refused) -> [DispatchOrder] {
+        try verified(dispatches.orders, signature: dispatches.signature, as: [DispatchOrder].self)
+    }
+
+    private func verified<T: Decodable>(_ text: String, signature: String, as type: T.Type) throws(DispatchSigning.Refused) -> T {
+        let body = Array(text.utf8)
+        guard let signature = Sodium.bytes(hex: signature),
               Sodium.ed25519Verify(signature, of: body, publicKey: publicKey) else {
             throw DispatchSigning.Refused(description: "dispatch signature does not verify")
         }
-        do { return try WireCoding.decoder().decode(DispatchOrder.self, from: Data(body)) } catch {
+        do { return try WireCoding.decoder().decode(type, from: Data(body)) } catch {
             throw DispatchSigning.Refused(description: "signed dispatch order is unreadable: \(error)")
         }
     }

@@ -62,8 +62,13 @@ final class AgentDriver {
         try await send(try signer.sign(order), tenant: order.tenant, to: agent ?? order.agentID, key: key ?? order.task.runID.key)
     }
 
-    /// Sends a dispatch as it is, signed or not.
-    func send(_ dispatch: TaskDispatch, tenant: String, to agent: String, key: String) async throws {
+    /// Signs `orders` as one batch (`TaskDispatches`) and sends it to `to`'s topic.
+    func send(batch orders: [DispatchOrder], tenant: String? = nil, to agent: String, key: String) async throws {
+        try await send(try signer.sign(orders), tenant: tenant ?? self.tenant, to: agent, key: key)
+    }
+
+    /// Sends a dispatch (`TaskDispatch` or `TaskDispatches`) as it is, signed or not.
+    func send(_ dispatch: some MessagePayload, tenant: String, to agent: String, key: String) async throws {
         let envelope = Envelope(tenant: tenant, payload: dispatch)
         try await producer.send([KafkaOutgoingMessage(topic: Topics.dispatch(agent: agent), key: key, value: try envelope.encoded())])
     }

@@ -138,7 +138,19 @@ extension Integration {
             let stale = marking("stale-session")
             try await agent.send(agent.order(stale, session: "an-earlier-session"), key: key)
 
+            // Batches (several orders under one signature): forged, or mixing addressees, run none.
+            let forgedBatch = [marking("forged-batch-1"), marking("forged-batch-2")]
+            try await agent.send(try forger.sign(forgedBatch.map { agent.order($0) }), tenant: "acme", to: "agent-2", key: key)
+            let mixedBatch = [marking("mixed-batch-1"), marking("mixed-batch-2")]
+            try await agent.send(batch: [agent.order(mixedBatch[0]), agent.order(mixedBatch[1], agent: "agent-1")], to: "agent-2", key: key)
+            var tamperedBatch = try agent.signer.sign([agent.order(marking("tampered-batch-1")), agent.order(marking("tampered-batch-2"))])
+            tamperedBatch.orders = tamperedBatch.orders.replacingOccurrences(of: "tampered-batch-2", with: "tampered-batch-3")
+            try await agent.send(tamperedBatch, tenant: "acme", to: "agent-2", key: key)
+
             let session = try await agent.heartbeat(within: .seconds(10)).session
+            // A genuine batch runs every order in it.
+            let batch = (1...3).map { _ in agent.spec(.shell("true")) }
+            try await agent.send(batch: batch.map { agent.order($0, session: session) }, to: "agent-2", key: key)
             let current = agent.spec(.shell("echo ran >> \"$WL_OUTPUT.mark\"; echo ok=1 >> \"$WL_OUTPUT\""))
             let sent = ContinuousClock.now
             try await agent.send(agent.order(current, session: session), key: key)
@@ -146,16 +158,21 @@ extension Integration {
             #expect(ContinuousClock.now - sent < .seconds(2), "a joined agent takes an order at once (took \(ContinuousClock.now - sent))")
             #expect(report.state == .succeeded && report.outputs == ["ok": "1"] && report.agentSession == session, "\(report)")
 
-            for dropped in [forged, tampered, unsigned, elsewhere, otherTenant, stale] {
+            for task in batch {
+                #expect(try await agent.final(task, within: .seconds(10)).state == .succeeded, "\(task.taskID) of the genuine batch")
+            }
+            for dropped in [forged, tampered, unsigned, elsewhere, otherTenant, stale] + forgedBatch + mixedBatch {
                 #expect(try await agent.reports(dropped).isEmpty, "\(dropped.taskID) was reported")
             }
             let marks = try FileManager.default.contentsOfDirectory(atPath: files.directory)
-            for name in ["forged", "tampered", "unsigned", "elsewhere", "other-tenant", "stale-session"] {
+            for name in ["forged", "tampered", "unsigned", "elsewhere", "other-tenant", "stale-session", "forged-batch-1", "forged-batch-2",
+                         "mixed-batch-1", "mixed-batch-2", "tampered-batch-1", "tampered-batch-2", "tampered-batch-3"] {
                 #expect(!marks.contains(name), "\(name) ran")
             }
             let log = stack.logTail("agent-2", lines: 200)
             #expect(log.contains("dispatch signature does not verify") && log.contains("addressed to agent agent-1")
-                    && log.contains("envelope of tenant globex") && log.contains("earlier session an-earlier-session"), "\(log)")
+                    && log.contains("envelope of tenant globex") && log.contains("earlier session an-earlier-session")
+                    && log.contains("disagree on their agent, session or tenant"), "\(log)")
         }
 
         /// agent-1's policy (see `PolicyFiles`) refuses by executable, prefix, PATH trick, tenant
