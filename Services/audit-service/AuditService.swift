@@ -89,7 +89,7 @@ enum AuditLog {
     static func append(_ records: [Stored], _ connection: PostgresConnection) throws {
         guard !records.isEmpty else { return }
         let rows = records.enumerated().map { Row(arrival: $0.offset, $0.element) }
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO audit_log (message_id, seq, tenant, actor, action, subject_type, subject_id, run_id, task_id,
                                    from_state, to_state, details, occurred_at)
             SELECT r."messageID", r.seq, r.tenant, r.actor, r.action, r."subjectType", r."subjectID", r."runID", r."taskID",

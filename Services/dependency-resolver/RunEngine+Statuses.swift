@@ -125,7 +125,7 @@ extension RunEngine {
     /// One statement for every changed task of the run.
     private func write(_ changes: [TaskChange], of run: RunContext, _ connection: PostgresConnection) throws {
         guard !changes.isEmpty else { return }
-        try connection.execute("""
+        try connection.executeDeferred("""
             UPDATE task_instances t SET state = c.state, attempt = c.attempt, exit_code = c."exitCode", reason = c.reason,
                 agent_id = COALESCE(c."agentID", t.agent_id), output_tail = COALESCE(c."outputTail", t.output_tail),
                 outputs = COALESCE(c.outputs, t.outputs), failures = c.failures, updated_at = now()

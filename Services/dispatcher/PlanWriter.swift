@@ -107,7 +107,7 @@ struct PlanWriter: Sendable {
             tasks.append(String(key[key.index(after: slash)...]))
             reasons.append(reason.description)
         }
-        try connection.execute("""
+        try connection.executeDeferred("""
             UPDATE task_leases t SET wait_reason = w.reason
             FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(run_id, task_id, reason)
             WHERE t.run_id = w.run_id AND t.task_id = w.task_id AND t.state = 'queued' AND t.wait_reason IS DISTINCT FROM w.reason
@@ -117,7 +117,7 @@ struct PlanWriter: Sendable {
     private func saveBuckets(_ buckets: [String: TokenBucket], _ connection: PostgresConnection) throws {
         guard !buckets.isEmpty else { return }
         let scopes = Array(buckets.keys)
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO rate_buckets (scope, tokens, refreshed_at)
             SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[])
             ON CONFLICT (scope) DO UPDATE SET tokens = EXCLUDED.tokens, refreshed_at = EXCLUDED.refreshed_at
@@ -133,7 +133,7 @@ struct PlanWriter: Sendable {
             counts[QuotaScope(tenant: decision.task.tenant, pool: decision.task.pool), default: 0] += 1
         }
         let scopes = Array(counts.keys)
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO daily_dispatches (tenant, pool, day, count)
             SELECT c.tenant, c.pool, (now() AT TIME ZONE 'UTC')::date, c.n FROM unnest($1::text[], $2::text[], $3::int[]) AS c(tenant, pool, n)
             ON CONFLICT (tenant, pool, day) DO UPDATE SET count = daily_dispatches.count + EXCLUDED.count
@@ -143,7 +143,7 @@ struct PlanWriter: Sendable {
     private func saveOutlook(_ outlook: [String: TenantOutlook], _ connection: PostgresConnection) throws {
         guard !outlook.isEmpty else { return }
         let tenants = Array(outlook.keys)
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO tenant_outlook (tenant, reason, next_dispatch_at, updated_at)
             SELECT o.tenant, NULLIF(o.reason, ''), to_timestamp(NULLIF(o.next, '')::float8), now()
             FROM unnest($1::text[], $2::text[], $3::text[]) AS o(tenant, reason, next)

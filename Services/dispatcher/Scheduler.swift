@@ -45,16 +45,16 @@ struct Scheduler: Service {
         let started = ContinuousClock.now
         let loader = loader, writer = writer
         let outcome = try await context.transaction { connection, outbox -> PassOutcome in
-            try connection.execute("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
+            try connection.executeDeferred("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
             let now = Date()
             let ramp = try Self.rampStart(connection, startsRamp: startsRamp, now: now)
             guard let loaded = try loader.load(connection, now: now, rampStartedAt: ramp) else {
-                try connection.execute("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
+                try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
                 return PassOutcome(dispatched: [], adjustment: nil)
             }
             let plan = DispatchPlanner.plan(loaded.snapshot)
             try writer.apply(plan, recordedWaits: loaded.waitReasons, connection, outbox)
-            try connection.execute("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = $1 WHERE id = 1", [plan.globalAdjustment])
+            try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = $1 WHERE id = 1", [plan.globalAdjustment])
             return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment)
         }
         metrics.recordPass(outcome, since: started)

@@ -39,7 +39,7 @@ struct TaskQueue: Sendable {
                        concurrencyLimit: spec.concurrency?.limit)
         }
         guard !rows.isEmpty else { return }
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO task_leases (run_id, task_id, tenant, pool, attempt, state, spec, priority, selector,
                 concurrency_key, concurrency_limit)
             SELECT r."runID", r."taskID", r.tenant, r.pool, 0, 'queued', r.spec, r.priority, r.selector,

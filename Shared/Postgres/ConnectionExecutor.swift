@@ -68,6 +68,7 @@ final class ConnectionExecutor: @unchecked Sendable {
             try raw.reset()
         }
         defer {
+            raw.discardDeferred()
             if raw.isInTransaction && !raw.isBroken { _ = try? raw.executeSimple("ROLLBACK") }
         }
         return try body(connection)

@@ -84,8 +84,36 @@ final class LibpqConnection {
     private var prepared: [String: String] = [:]
     static let maxPrepared = 512
 
-    /// Runs one statement with text parameters and returns its result (which owns the PGresult).
+    /// Statements whose results nobody reads, waiting to go out with the next statement that
+    /// needs an answer (see `executeDeferred`).
+    private var deferred: [Statement] = []
+
+    struct Statement {
+        let sql: String
+        let parameters: [any PostgresBindable]
+    }
+
+    /// Whether statements are waiting to be sent; a deferred BEGIN counts as an open transaction.
+    var hasDeferred: Bool { !deferred.isEmpty }
+
+    /// Queues a statement to be sent in one round trip with the next one that needs its answer
+    /// (libpq pipeline mode): the server runs them in order, so nothing changes but the waiting.
+    /// Its error, if any, is thrown by that next statement.
+    func executeDeferred(_ sql: String, _ parameters: [any PostgresBindable]) {
+        deferred.append(Statement(sql: sql, parameters: parameters))
+    }
+
+    /// Forgets the deferred statements (the transaction they belong to is being abandoned).
+    func discardDeferred() { deferred.removeAll() }
+
+    /// Runs one statement with text parameters and returns its result (which owns the PGresult);
+    /// deferred statements go first, in the same round trip.
     func execute(_ sql: String, _ parameters: [any PostgresBindable]) throws(PostgresError) -> PostgresResult {
+        guard deferred.isEmpty else {
+            let statements = deferred + [Statement(sql: sql, parameters: parameters)]
+            deferred.removeAll()
+            return try pipeline(statements)
+        }
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
@@ -113,9 +141,71 @@ final class LibpqConnection {
         return name
     }
 
-    /// Runs `sql` through the simple protocol, which allows several statements and no parameters.
+    /// Runs `sql` through the simple protocol, which allows several statements and no parameters
+    /// (after the deferred statements, which it waits for).
     func executeSimple(_ sql: String) throws(PostgresError) -> PostgresResult {
-        try check(PQexec(handle, sql))
+        if !deferred.isEmpty { _ = try execute("SELECT 1", []) }
+        return try check(PQexec(handle, sql))
+    }
+
+    // MARK: - Pipelines
+
+    /// Sends every statement, then one sync, and reads the results in order: one round trip.
+    /// Returns the last statement's result; throws the first error (the server skips what
+    /// follows a failed statement until the sync).
+    private func pipeline(_ statements: [Statement]) throws(PostgresError) -> PostgresResult {
+        var names: [String?] = []
+        for statement in statements {
+            names.append(statement.parameters.isEmpty ? nil : try preparedName(statement.sql))
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw protocolError("cannot enter pipeline mode") }
+        for (statement, name) in zip(statements, names) {
+            let sent: Int32
+            if statement.parameters.isEmpty {
+                sent = PQsendQueryParams(handle, statement.sql, 0, nil, nil, nil, nil, 0)
+            } else if let name {
+                sent = try ParameterBuffer.withCStrings(statement.parameters) { count, values in
+                    PQsendQueryPrepared(handle, name, count, values, nil, nil, 0)
+                }
+            } else {
+                sent = try ParameterBuffer.withCStrings(statement.parameters) { count, values in
+                    PQsendQueryParams(handle, statement.sql, count, nil, values, nil, nil, 0)
+                }
+            }
+            guard sent == 1 else { throw protocolError("cannot send a pipelined statement") }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw protocolError("cannot send a pipeline sync") }
+        var firstError: PostgresError?
+        var last: PostgresResult?
+        for index in statements.indices {
+            while let result = PQgetResult(handle) {
+                guard PQresultStatus(result) != PGRES_PIPELINE_ABORTED else {
+                    PQclear(result)
+                    continue
+                }
+                do {
+                    let checked = try check(result)
+                    if index == statements.count - 1 { last = checked }
+                } catch {
+                    firstError = firstError ?? error
+                }
+            }
+        }
+        if let sync = PQgetResult(handle) { PQclear(sync) }
+        guard PQexitPipelineMode(handle) == 1 else {
+            // Results the server still owes us: only a new session is in a known state.
+            needsReset = true
+            throw firstError ?? protocolError("pipeline did not finish")
+        }
+        if let firstError { throw firstError }
+        guard let last else { throw protocolError("pipeline returned no result") }
+        return last
+    }
+
+    /// A failure of the pipeline itself (not of a statement): the session is reset before reuse.
+    private func protocolError(_ what: String) -> PostgresError {
+        needsReset = true
+        return PostgresError(isBroken ? .connection : .query, "\(what): \(String(cString: PQerrorMessage(handle)).trimmed)")
     }
 
     private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {

@@ -47,16 +47,20 @@ extension PostgresClient {
 }
 
 extension PostgresConnection {
+    /// BEGIN travels with the body's first statement and the body's deferred writes with the
+    /// COMMIT (see `executeDeferred`): a transaction costs the round trips of the statements
+    /// whose answers it reads, plus one.
     func runTransaction<T>(begin: String, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try executeScript(begin)
+        raw.executeDeferred(begin, [])
         do {
             let value = try body(self)
             if raw.isInFailedTransaction {
                 throw PostgresError(.query, "transaction aborted by an earlier statement error that was caught inside the transaction; rolled back")
             }
-            try executeScript("COMMIT")
+            try execute("COMMIT")
             return value
         } catch {
+            raw.discardDeferred()
             if raw.isInTransaction && !raw.isBroken { _ = try? raw.executeSimple("ROLLBACK") }
             throw error
         }

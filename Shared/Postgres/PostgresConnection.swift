@@ -25,6 +25,19 @@ public final class PostgresConnection {
         return try raw.execute(sql, parameters).affectedRows
     }
 
+    /// Runs a statement whose result is not needed without waiting for it: it goes to the server
+    /// in one round trip with the next statement that needs an answer, or with the COMMIT
+    /// (libpq pipeline mode), and the server runs them in order. Its error, if any, is thrown by
+    /// that later call, and aborts the transaction as it would have at once. Inside a
+    /// transaction only; outside one the statement runs at once.
+    public func executeDeferred(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) {
+        guard raw.isInTransaction || raw.hasDeferred else {
+            try execute(sql, parameters)
+            return
+        }
+        raw.executeDeferred(sql, parameters)
+    }
+
     /// Runs several statements without parameters (PQexec), for migrations. Inside a
     /// `transaction` the script must not contain its own BEGIN/COMMIT.
     public func executeScript(_ sql: String) throws(PostgresError) {

@@ -97,13 +97,19 @@ public final class Outbox {
 
     /// Writes everything collected so far as one row; called last thing in the transaction (and
     /// on the way, when spilling). Order is kept: rows' ids and positions within a row follow the
-    /// order of `publish` calls (a group at the place of its first item).
-    public func flush(_ connection: PostgresConnection) throws {
+    /// order of `publish` calls (a group at the place of its first item). The last flush is
+    /// `deferred`: it travels with the COMMIT; a spill is written at once, since it is there to
+    /// free memory.
+    public func flush(_ connection: PostgresConnection, deferred: Bool = false) throws {
         try closeGroups()
         guard !topics.isEmpty else { return }
-        try connection.execute("""
-            INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])
-            """, [source, topics.count, topics, keys, payloads])
+        let sql = "INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])"
+        let parameters: [any PostgresBindable] = [source, topics.count, topics, keys, payloads]
+        if deferred {
+            try connection.executeDeferred(sql, parameters)
+        } else {
+            try connection.execute(sql, parameters)
+        }
         topics.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
@@ -158,7 +164,7 @@ extension PostgresClient {
         let (result, afterCommit) = try await transaction { connection in
             let outbox = Outbox(source: source, spillingTo: spills ? connection : nil)
             let result = try body(connection, outbox)
-            try outbox.flush(connection)
+            try outbox.flush(connection, deferred: true)
             return (result, outbox.afterCommit)
         }
         afterCommit.forEach { $0() }

@@ -12,13 +12,13 @@ public enum TenantScope {
 
     /// Makes the rest of the current transaction act as `tenant`.
     public static func enter(_ tenant: String, _ connection: PostgresConnection) throws {
-        try connection.execute("SELECT set_config('wl.tenant', $1, true), set_config('role', 'wl_tenant', true)", [tenant])
+        try connection.executeDeferred("SELECT set_config('wl.tenant', $1, true), set_config('role', 'wl_tenant', true)", [tenant])
     }
 
     /// Back to the owner role for the rest of the transaction (to write the outbox, which is
     /// the service's own table and not the tenant's).
     public static func leave(_ connection: PostgresConnection) throws {
-        try connection.execute("SELECT set_config('role', 'none', true)")
+        try connection.executeDeferred("SELECT set_config('role', 'none', true)")
     }
 }
 
