@@ -20,7 +20,7 @@ enum Agent {
         let slots = SlotBoard(capacity: configuration.slots)
         let consumer = try context.consumer(group: "agent.\(configuration.agentID)", topics: [Topics.dispatch(agent: configuration.agentID)])
         let control = AttemptControl(grace: configuration.killGrace, supervisor: supervisor)
-        let killConsumer = try context.consumer(group: KillListener.group(configuration), topics: [Topics.agentControl],
+        let killConsumer = try context.consumer(group: KillListener.group(configuration), topics: [Topics.agentControl], pace: .relaxed,
                                                 properties: ["auto.offset.reset": "latest"])
         let kills = KillListener(context: context, consumer: killConsumer, control: control)
         let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor, control: control)

@@ -13,7 +13,7 @@ enum AuditService {
         // so the loop need not record processed ids as well. A message holds up to 200 records
         // (`MessageGroup.maxItems`): 20 messages a batch bound one insert to about 4,000 records
         // (50 peaked at 195 MiB at 200,000 tasks).
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], maxBatch: 20, deduplication: .byHandler) {
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], pace: .relaxed, maxBatch: 20, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
         }

@@ -11,7 +11,7 @@ import ServiceKit
 enum CMDBService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let offlineAfter = try context.environment.seconds("WL_AGENT_OFFLINE_AFTER", default: 15)
-        let loop = try context.consumerLoop("heartbeats", topics: [Topics.agentsHeartbeat], maxBatch: 1_000) { message, connection, outbox in
+        let loop = try context.consumerLoop("heartbeats", topics: [Topics.agentsHeartbeat], pace: .relaxed, maxBatch: 1_000) { message, connection, outbox in
             guard message.header.type == AgentHeartbeat.type else { return }
             try Inventory.register(try message.decode(AgentHeartbeat.self), connection, outbox)
         }

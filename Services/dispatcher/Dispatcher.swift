@@ -43,7 +43,7 @@ enum Dispatcher {
         // Heartbeats have a loop of their own, so however far behind a flood of work puts the
         // loop above, agents' liveness and the orders they hold stay current: a busy dispatcher
         // never takes its own backlog for silent agents.
-        let heartbeats = try context.consumerLoop("agents", topics: [Topics.agentsHeartbeat]) { message, connection, outbox in
+        let heartbeats = try context.consumerLoop("agents", topics: [Topics.agentsHeartbeat], pace: .relaxed) { message, connection, outbox in
             guard message.header.type == AgentHeartbeat.type else { return }
             try registry.record(try message.decode(AgentHeartbeat.self), connection, outbox)
         }

@@ -10,7 +10,7 @@ import ServiceKit
 /// exponential backoff, so a slow or dead webhook never holds up the alert stream.
 enum Notifier {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let loop = try context.consumerLoop("alerts", topics: [Topics.alerts]) { message, connection, _ in
+        let loop = try context.consumerLoop("alerts", topics: [Topics.alerts], pace: .relaxed) { message, connection, _ in
             guard message.header.type == Alert.type else { return }
             try DeliveryQueue.enqueue(try message.decode(Alert.self), connection, logger: context.logger)
         }

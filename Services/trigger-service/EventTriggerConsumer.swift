@@ -78,7 +78,7 @@ struct EventTriggerConsumer: Service {
         await current.consumer?.close()
         context.logger.info("event trigger topics changed", ["topics": topics.sorted().joined(separator: ",")])
         guard !topics.isEmpty else { return (topics, nil) }
-        return (topics, try context.process.consumer(group: Self.group, topics: topics.sorted()))
+        return (topics, try context.process.consumer(group: Self.group, topics: topics.sorted(), pace: .relaxed))
     }
 
     /// Starts a run for every trigger of the message's topic that it matches; returns how many.

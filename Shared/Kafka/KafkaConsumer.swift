@@ -18,6 +18,27 @@ import Synchronization
 ///
 /// Keep polling: rebalances are served inside `poll`, and the whole group waits (eager protocol)
 /// until every member has polled and given up its partitions.
+/// How long a fetch may wait at the broker for messages (`fetch.wait.max.ms`; a setting in
+/// `WL_KAFKA_PROPERTIES` overrides it). A Kafka broker answers as soon as messages arrive, but
+/// the dev broker (librdkafka's mock cluster) answers an empty fetch only when the wait is over,
+/// so on it the wait is how late a message can be seen, and on both every idle consumer sends a
+/// fetch each time it passes.
+public enum FetchPace: Sendable {
+    /// 10 ms: consumers on the path from one task to the next (ready tasks, status reports,
+    /// agents' orders), where every hop adds to the scheduling latency.
+    case prompt
+    /// 100 ms: consumers nobody waits on by the millisecond (heartbeats, audit records, alerts,
+    /// kill orders, run events); a tenth of the idle fetches.
+    case relaxed
+
+    var fetchWaitMilliseconds: String {
+        switch self {
+        case .prompt: "10"
+        case .relaxed: "100"
+        }
+    }
+}
+
 public final class KafkaConsumer: Sendable {
     public let groupID: String
     let client: RdKafkaClient
@@ -40,8 +61,9 @@ public final class KafkaConsumer: Sendable {
     /// one partition per fetch. librdkafka's own defaults (64 MiB, 1 MiB a partition) let one
     /// busy partition fill the queue, so a message on a quiet partition (another tenant's run)
     /// waited behind tens of thousands of others, and memory grew with the backlog.
-    static func defaults(groupID: String) -> [(String, String)] {
+    static func defaults(groupID: String, pace: FetchPace = .prompt) -> [(String, String)] {
         [
+            ("fetch.wait.max.ms", pace.fetchWaitMilliseconds),
             ("group.id", groupID),
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
@@ -51,7 +73,6 @@ public final class KafkaConsumer: Sendable {
             ("heartbeat.interval.ms", "1000"),
             ("allow.auto.create.topics", "true"),
             ("topic.metadata.refresh.interval.ms", "5000"),
-            ("fetch.wait.max.ms", "10"),
             ("queued.max.messages.kbytes", "4096"),
             ("fetch.message.max.bytes", "262144"),
             ("socket.nagle.disable", "true"),
@@ -63,11 +84,11 @@ public final class KafkaConsumer: Sendable {
     /// enable.auto.offset.store=false. Topics that do not exist yet are picked up when they appear
     /// (metadata is refreshed every 5 s). `onOffsetLost(topic, partition)` is called, on the poll
     /// queue, for every partition whose offset vanished; keep it short (raise an alert).
-    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], logger: Logger,
+    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], pace: FetchPace = .prompt, logger: Logger,
                 onOffsetLost: @escaping @Sendable (String, Int32) -> Void = { _, _ in }) throws {
         guard !topics.isEmpty else { throw KafkaError(.configuration, "consumer \(groupID) needs at least one topic") }
         let logger = logger.with(["kafka.group": groupID])
-        let settings = configuration.settings(defaults: Self.defaults(groupID: groupID))
+        let settings = configuration.settings(defaults: Self.defaults(groupID: groupID, pace: pace))
         let reset = settings.last { $0.0 == "auto.offset.reset" }?.1
         let group = ConsumerGroupState(logger: logger, groupID: groupID, startAtEnd: ["latest", "largest", "end"].contains(reset ?? ""),
                                        onOffsetLost: onOffsetLost)

@@ -14,10 +14,11 @@ public struct ProcessContext: Sendable {
     public let producer: KafkaProducer
 
     /// A consumer in `group` (one group per service, so instances share partitions).
-    public func consumer(group: String, topics: [String], properties: [String: String] = [:]) throws -> KafkaConsumer {
+    public func consumer(group: String, topics: [String], pace: FetchPace = .prompt,
+                         properties: [String: String] = [:]) throws -> KafkaConsumer {
         var configuration = kafka
         configuration.properties.merge(properties) { _, new in new }
-        return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, logger: logger)
+        return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, pace: pace, logger: logger)
     }
 }
 
@@ -33,16 +34,17 @@ public struct ServiceContext: Sendable {
     public var environment: Environment { process.environment }
 
     /// The idempotent consumer for `topics`, in the consumer group named after this service.
-    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500, handler: @escaping MessageHandler) throws -> ConsumerLoop {
-        try consumerLoop(name, topics: topics, maxBatch: maxBatch) { messages, connection, outbox in
+    public func consumerLoop(_ name: String, topics: [String], pace: FetchPace = .prompt, maxBatch: Int = 500,
+                             handler: @escaping MessageHandler) throws -> ConsumerLoop {
+        try consumerLoop(name, topics: topics, pace: pace, maxBatch: maxBatch) { messages, connection, outbox in
             for message in messages { try handler(message, connection, outbox) }
         }
     }
 
     /// The idempotent consumer with a handler that takes each batch's new messages at once.
-    public func consumerLoop(_ name: String, topics: [String], maxBatch: Int = 500, deduplication: Deduplication = .recorded,
-                             batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
-        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics)
+    public func consumerLoop(_ name: String, topics: [String], pace: FetchPace = .prompt, maxBatch: Int = 500,
+                             deduplication: Deduplication = .recorded, batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
+        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics, pace: pace)
         return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name, relaySignal: relaySignal,
                             logger: logger, maxBatch: maxBatch, deduplication: deduplication, batchHandler: batchHandler)
     }

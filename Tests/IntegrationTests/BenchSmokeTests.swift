@@ -66,7 +66,8 @@ extension Integration {
                 #expect(check.tasksRetried == 0, "\(name): no task ran twice")
             }
             #expect(report.orchestration.tasks == 2_000)
-            #expect(report.orchestration.kafkaMessages > 2 * report.orchestration.tasks, "messages were counted")
+            // Each task's final report travels alone (the rest go in groups and batches).
+            #expect(report.orchestration.kafkaMessages > report.orchestration.tasks, "messages were counted")
             #expect(report.orchestration.rowsWritten > report.orchestration.tasks, "rows were counted")
             #expect(report.latency.triggerToFirstStartedMs.count == 40)
             #expect(report.latency.finishedToDownstreamDispatchedMs.count == 40 * 4)
