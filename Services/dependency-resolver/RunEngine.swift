@@ -30,7 +30,7 @@ struct RunEngine: Sendable {
                   String(decoding: try WireCoding.encode(request.parameters), as: UTF8.self), request.logicalTime, tasks.count,
                   request.parent?.runID, request.parent?.taskID, request.parent?.attempt, deadline])
         guard inserted == 1 else { return }
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO task_instances (run_id, task_id, tenant, position, state)
             SELECT $1, t, $2, p, 'pending' FROM unnest($3::text[], $4::int[]) AS x(t, p)
             """, [request.runID, tenant, tasks.map(\.id), Array(0..<tasks.count)])

@@ -76,7 +76,7 @@ final class RunLedger: AdvanceLedger {
         }
         let open = try launcher.registerWaits(runnable, run: run)
         for task in runnable where open.contains(task) {
-            try connection.execute("UPDATE task_instances SET state = 'waiting', updated_at = now() WHERE run_id = $1 AND task_id = $2",
+            try connection.executeDeferred("UPDATE task_instances SET state = 'waiting', updated_at = now() WHERE run_id = $1 AND task_id = $2",
                                    [run.id, graph.ids[task]])
             try effects.audit(run, "task.waiting", task: graph.ids[task], from: TaskState.pending.rawValue, to: TaskState.waiting.rawValue,
                               details: ["waitFor": (run.plan.waits[task] ?? []).map(\.workflow).joined(separator: ",")])
@@ -100,7 +100,7 @@ final class RunLedger: AdvanceLedger {
     func launch(_ tasks: [Int], outputs: [String: [String: String]]? = nil) throws -> [Completion] {
         guard !tasks.isEmpty else { return [] }
         if run.state == .paused {
-            try connection.execute("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
+            try connection.executeDeferred("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
                                    [run.id, tasks.map { graph.ids[$0] }])
             for task in tasks { try effects.audit(run, "task.held", task: graph.ids[task], to: TaskState.held.rawValue) }
             return []

@@ -55,7 +55,7 @@ struct RunLifecycle {
             RETURNING task_id, state
             """, [run.id, state == .cancelled ? "run cancelled: \(reason)" : reason, state == .failed, actor])
         let failed = try ended.filter { try $0.string("state") == TaskState.failed.rawValue }.count
-        try connection.execute("UPDATE runs SET tasks_open = 0, tasks_failed = tasks_failed + $2 WHERE id = $1", [run.id, failed])
+        try connection.executeDeferred("UPDATE runs SET tasks_open = 0, tasks_failed = tasks_failed + $2 WHERE id = $1", [run.id, failed])
         try finish(run, as: state, reason: reason, actor: actor, connection)
         logger.info("run stopped", [LogKey.tenant: run.tenant, LogKey.run: run.key, "state": state.rawValue, "reason": reason,
                                     "tasksEnded": "\(ended.count)", "killed": "\(running.count)"])

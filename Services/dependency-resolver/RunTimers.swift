@@ -12,7 +12,7 @@ import ServiceKit
 enum RunTimers {
     static func arm(_ run: RunContext, task: String = "", kind: RunTimerFired.Kind, due: Date, token: Int = 0,
                     _ connection: PostgresConnection) throws {
-        try connection.execute("""
+        try connection.executeDeferred("""
             INSERT INTO run_timers (run_id, task_id, kind, tenant, due_at, token) VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (run_id, task_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at, token = EXCLUDED.token
             """, [run.id, task, kind.rawValue, run.tenant, due, token])
@@ -21,9 +21,9 @@ enum RunTimers {
     /// Drops the timers of a run (when it ends) or of some of its tasks.
     static func cancel(run: UUID, tasks: [String]? = nil, _ connection: PostgresConnection) throws {
         if let tasks {
-            try connection.execute("DELETE FROM run_timers WHERE run_id = $1 AND task_id = ANY($2)", [run, tasks])
+            try connection.executeDeferred("DELETE FROM run_timers WHERE run_id = $1 AND task_id = ANY($2)", [run, tasks])
         } else {
-            try connection.execute("DELETE FROM run_timers WHERE run_id = $1", [run])
+            try connection.executeDeferred("DELETE FROM run_timers WHERE run_id = $1", [run])
         }
     }
 }

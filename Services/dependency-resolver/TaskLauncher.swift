@@ -72,7 +72,7 @@ struct TaskLauncher {
             }
         }
         if !ready.isEmpty {
-            try connection.execute("""
+            try connection.executeDeferred("""
                 UPDATE task_instances SET state = 'ready', reason = NULL, updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)
                 """, [run.id, ready])
             for id in ready { try effects.audit(run, "task.ready", task: id, to: TaskState.ready.rawValue) }
@@ -114,7 +114,7 @@ struct TaskLauncher {
         guard let child = try RunRequests.create(request, connection, effects.outbox) else {
             throw ChildMissing(description: "no workflow '\(sub.name)'")
         }
-        try connection.execute("""
+        try connection.executeDeferred("""
             UPDATE task_instances SET state = 'running', attempt = $3, child_run_id = $4, reason = NULL, updated_at = now()
             WHERE run_id = $1 AND task_id = $2
             """, [run.id, id, attempt, child.id])

@@ -22,7 +22,7 @@ struct WaitBook: Sendable {
                 SELECT id FROM runs WHERE tenant = $1 AND workflow = $2 AND state = 'succeeded' AND logical_time BETWEEN $3 AND $4
                 ORDER BY logical_time DESC LIMIT 1
                 """, [run.tenant, dependency.workflow, window.start, window.end]).first.map { try $0.uuid("id") }
-            try connection.execute("""
+            try connection.executeDeferred("""
                 INSERT INTO run_waits (run_id, task_id, upstream_workflow, tenant, window_start, window_end, met_by)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (run_id, task_id, upstream_workflow) DO UPDATE SET window_start = EXCLUDED.window_start,
@@ -30,7 +30,7 @@ struct WaitBook: Sendable {
                 """, [run.id, task, dependency.workflow, run.tenant, window.start, window.end, met])
             if met == nil { open += 1 }
         }
-        try connection.execute("UPDATE task_instances SET waits_open = $3 WHERE run_id = $1 AND task_id = $2", [run.id, task, open])
+        try connection.executeDeferred("UPDATE task_instances SET waits_open = $3 WHERE run_id = $1 AND task_id = $2", [run.id, task, open])
         if open > 0, let timeout = dependencies.map(\.timeoutSeconds).max() {
             try RunTimers.arm(run, task: task, kind: .dependencyTimeout, due: Date().addingTimeInterval(TimeInterval(timeout)), connection)
         }

@@ -33,7 +33,7 @@ extension PostgresClient {
         while true {
             do {
                 return try await withConnection { connection in
-                    try connection.runTransaction(begin: isolation.beginStatement, body)
+                    try connection.runTransaction(isolation: isolation, body)
                 }
             } catch let error as PostgresError where error.isRetriable && retries < Self.transactionRetries {
                 retries += 1
@@ -50,8 +50,8 @@ extension PostgresConnection {
     /// BEGIN travels with the body's first statement and the body's deferred writes with the
     /// COMMIT (see `executeDeferred`): a transaction costs the round trips of the statements
     /// whose answers it reads, plus one.
-    func runTransaction<T>(begin: String, _ body: (PostgresConnection) throws -> T) throws -> T {
-        raw.executeDeferred(begin, [])
+    func runTransaction<T>(isolation: PostgresIsolationLevel, _ body: (PostgresConnection) throws -> T) throws -> T {
+        begin(isolation)
         do {
             let value = try body(self)
             if raw.isInFailedTransaction {

@@ -25,6 +25,12 @@ public final class PostgresConnection {
         return try raw.execute(sql, parameters).affectedRows
     }
 
+    /// Opens a transaction block; the BEGIN goes to the server with the next statement (one round
+    /// trip fewer). For code that drives BEGIN and COMMIT itself; `transaction` does this.
+    public func begin(_ isolation: PostgresIsolationLevel = .readCommitted) {
+        raw.executeDeferred(isolation.beginStatement, [])
+    }
+
     /// Runs a statement whose result is not needed without waiting for it: it goes to the server
     /// in one round trip with the next statement that needs an answer, or with the COMMIT
     /// (libpq pipeline mode), and the server runs them in order. Its error, if any, is thrown by

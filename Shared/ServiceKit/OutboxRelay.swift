@@ -58,31 +58,33 @@ public struct OutboxRelay: Service {
 
     /// Publishes one batch of outbox rows and returns how many messages it moved. Rows are
     /// claimed in id order until they hold `batchSize` messages (at least one row, however large:
-    /// a row holds at most about one spill of the outbox, 1 MiB, and one message more).
+    /// a row holds at most about one spill of the outbox, 1 MiB, and one message more). Claiming
+    /// and reading is one round trip, and so are the delete and the commit.
     private func relayBatch(_ session: PostgresSession) async throws -> Int {
         let (source, limit) = (source, batchSize)
         let (ids, written, messages) = try await session.run { connection -> ([Int64], [Double], [KafkaOutgoingMessage]) in
-            try connection.execute("BEGIN")
-            let candidates = try connection.query("""
-                SELECT id, messages, extract(epoch FROM created_at)::float8 AS written FROM outbox WHERE source = $1
-                ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
-                """, [source, limit])
+            connection.begin()
             var ids: [Int64] = []
             var written: [Double] = []
-            var total = 0
-            for row in candidates where ids.isEmpty || total < limit {
-                ids.append(try row.int64("id"))
-                written.append(try row.double("written"))
-                total += try row.int("messages")
-            }
-            guard !ids.isEmpty else { return ([], [], []) }
-            let messages = try connection.query("""
-                SELECT m.topic, m.key, m.payload FROM outbox o
+            var messages: [KafkaOutgoingMessage] = []
+            for row in try connection.query("""
+                WITH claimed AS (
+                    SELECT id, messages, created_at FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
+                chosen AS (
+                    SELECT id, created_at FROM (SELECT id, created_at, sum(messages) OVER (ORDER BY id) - messages AS before FROM claimed) c
+                    WHERE before < $2)
+                SELECT o.id, extract(epoch FROM c.created_at)::float8 AS written, m.topic, m.key, m.payload
+                FROM chosen c JOIN outbox o ON o.id = c.id
                 CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
-                WHERE o.id = ANY($1) ORDER BY o.id, m.n
-                """, [ids]).map { row in
-                KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
-                                     value: Array(try row.string("payload").utf8))
+                ORDER BY o.id, m.n
+                """, [source, limit]) {
+                let id = try row.int64("id")
+                if ids.last != id {
+                    ids.append(id)
+                    written.append(try row.double("written"))
+                }
+                messages.append(KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
+                                                     value: Array(try row.string("payload").utf8)))
             }
             return (ids, written, messages)
         }
@@ -97,7 +99,7 @@ public struct OutboxRelay: Service {
             throw error
         }
         try await session.run { connection in
-            try connection.execute("DELETE FROM outbox WHERE id = ANY($1)", [ids])
+            try connection.executeDeferred("DELETE FROM outbox WHERE id = ANY($1)", [ids])
             try connection.execute("COMMIT")
         }
         published.increment(by: messages.count)
