@@ -17,15 +17,17 @@ public final class KafkaProducer: Sendable {
     private let blockingQueue: DispatchQueue
     private let logger: Logger
 
-    /// Defaults chosen for the outbox relay: idempotence, all replicas, a 5 ms linger so
-    /// concurrent sends share requests, Java-compatible key hashing (murmur2) so every
+    /// Defaults chosen for the outbox relay: idempotence, all replicas, no linger (the relay
+    /// sends a row's messages together and librdkafka batches whatever queues up while a request
+    /// is in flight; a 5 ms linger measured no more throughput and added 5 ms to every hop:
+    /// finished → downstream dispatched p50 56 → 37 ms without it), Java-compatible key hashing (murmur2) so every
     /// client in a mixed deployment puts a key on the same partition, and lz4 compression of
     /// each batch (our JSON messages of one run are much alike; the broker stores and serves
     /// them compressed, a third to a fifth of the bytes, for little CPU).
     static let defaults: [(String, String)] = [
         ("enable.idempotence", "true"),
         ("acks", "all"),
-        ("linger.ms", "5"),
+        ("linger.ms", "0"),
         ("partitioner", "murmur2_random"),
         ("compression.codec", "lz4"),
         ("queue.buffering.max.messages", "500000"),
