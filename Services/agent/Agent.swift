@@ -23,7 +23,8 @@ enum Agent {
         let killConsumer = try context.consumer(group: KillListener.group(configuration), topics: [Topics.agentControl], pace: .relaxed,
                                                 properties: ["auto.offset.reset": "latest"])
         let kills = KillListener(context: context, consumer: killConsumer, control: control)
-        let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor, control: control)
+        let runner = AttemptRunner(context: context, configuration: configuration, supervisor: supervisor, control: control,
+                                   reports: ReportQueue(producer: context.producer))
         let ledger = try AttemptLedger(path: "\(configuration.workDirectory)/accepted-attempts")
         let gate = DispatchGate(verifier: configuration.verifier, agentID: configuration.agentID, session: configuration.session)
         let loop = DispatchLoop(context: context, consumer: consumer, gate: gate, planner: AttemptPlanner(configuration: configuration),

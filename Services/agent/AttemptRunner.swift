@@ -11,6 +11,7 @@ struct AttemptRunner: Sendable {
     let configuration: AgentConfiguration
     let supervisor: ProcessSupervisor
     let control: AttemptControl
+    let reports: ReportQueue
     static let tailBytes = 2_048
 
     func run(_ plan: AttemptPlan) async {
@@ -56,9 +57,7 @@ struct AttemptRunner: Sendable {
         var delay = Duration.milliseconds(100)
         while true {
             do {
-                let message = KafkaOutgoingMessage(topic: Topics.tasksStatus, key: status.runID.key,
-                                                   value: try Envelope(tenant: tenant, payload: status).encoded())
-                try await context.producer.send([message])
+                try await reports.send(status, tenant: tenant)
                 return
             } catch {
                 logger.warning("status report not delivered; retrying", [LogKey.error: "\(error)", "state": status.state.rawValue])

@@ -1,5 +1,4 @@
 import Contracts
-import Foundation
 import Kafka
 import Runtime
 import ServiceKit
@@ -28,30 +27,8 @@ struct DispatchLoop: Service {
     private struct Batch {
         var plans: [AttemptPlan] = []
         var attempts: [AttemptRef] = []
-        /// The acceptance reports, by run (and tenant) in first-seen order: each run's go out as
-        /// one message (`MessageGroup`).
-        var reports: [ReportKey: [TaskStatus]] = [:]
-        var reportOrder: [ReportKey] = []
-
-        mutating func report(_ status: TaskStatus, tenant: String) {
-            let key = ReportKey(runID: status.runID, tenant: tenant)
-            if reports[key] == nil { reportOrder.append(key) }
-            reports[key, default: []].append(status)
-        }
-
-        func messages() throws -> [KafkaOutgoingMessage] {
-            try reportOrder.flatMap { key in
-                try MessageGroup.chunks(reports[key] ?? []).map { statuses in
-                    KafkaOutgoingMessage(topic: Topics.tasksStatus, key: key.runID.key,
-                                         value: try MessageGroup.envelope(statuses, tenant: key.tenant))
-                }
-            }
-        }
-    }
-
-    private struct ReportKey: Hashable {
-        let runID: UUID
-        let tenant: String
+        /// The acceptance reports: each run's go out as one message.
+        var reports = StatusReports()
     }
 
     func run() async throws {
@@ -120,10 +97,10 @@ struct DispatchLoop: Service {
                                                                                "reason": refusal])
             }
             batch.attempts.append(key)
-            batch.report(status, tenant: order.tenant)
+            batch.reports.add(status, tenant: order.tenant)
         }
         do {
-            try await context.producer.send(try batch.messages())
+            try await context.producer.send(try batch.reports.messages())
         } catch {
             batch.plans.forEach { slots.release($0.key) }
             throw error

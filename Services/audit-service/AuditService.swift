@@ -10,10 +10,9 @@ import ServiceKit
 enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         // Records are stored once by their message id and place (`audit_log` is unique on both),
-        // so the loop need not record processed ids as well. A message holds up to 200 records
-        // (`MessageGroup.maxItems`): 20 messages a batch bound one insert to about 4,000 records
-        // (50 peaked at 195 MiB at 200,000 tasks).
-        let loop = try context.consumerLoop("records", topics: [Topics.audit], pace: .relaxed, maxBatch: 20, deduplication: .byHandler) {
+        // so the loop need not record processed ids as well. A batch's bytes are bounded
+        // (`ConsumerLoop.maxBatchBytes`): one insert takes a few thousand records at most.
+        let loop = try context.consumerLoop("records", topics: [Topics.audit], pace: .relaxed, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(try messages.flatMap(AuditLog.stored), connection)
         }

@@ -129,18 +129,19 @@ public final class KafkaConsumer: Sendable {
     /// How many partition offsets were found lost since this consumer started.
     public var offsetLostEvents: Int { group.offsetLostCount }
 
-    /// Waits up to `timeout` for at least one message, returns up to `maxMessages` (may be empty).
-    /// Runs on the consumer's own thread. After the first message it only takes what is already
-    /// fetched, so a busy topic returns full batches and a quiet one returns at once. Returns
-    /// early (empty) when the calling task is cancelled.
-    public func poll(maxMessages: Int, timeout: Duration) async throws -> [KafkaMessage] {
+    /// Waits up to `timeout` for at least one message, returns up to `maxMessages` (may be empty)
+    /// and stops taking more once their values hold `maxBytes` (one message of any size is
+    /// always taken). Runs on the consumer's own thread. After the first message it only takes
+    /// what is already fetched, so a busy topic returns full batches and a quiet one returns at
+    /// once. Returns early (empty) when the calling task is cancelled.
+    public func poll(maxMessages: Int, maxBytes: Int = .max, timeout: Duration) async throws -> [KafkaMessage] {
         let deadline = ContinuousClock.now + timeout
         let cancelled = StopFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[KafkaMessage], any Error>) in
                 pollQueue.async { [self] in
                     continuation.resume(with: Result { () throws(KafkaError) in
-                        try pollBlocking(maxMessages: max(1, maxMessages), deadline: deadline, cancelled: cancelled)
+                        try pollBlocking(maxMessages: max(1, maxMessages), maxBytes: maxBytes, deadline: deadline, cancelled: cancelled)
                     })
                 }
             }
@@ -180,7 +181,7 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: - On the poll queue
 
-    private func pollBlocking(maxMessages: Int, deadline: ContinuousClock.Instant,
+    private func pollBlocking(maxMessages: Int, maxBytes: Int, deadline: ContinuousClock.Instant,
                               cancelled: StopFlag) throws(KafkaError) -> [KafkaMessage] {
         try status.withLock { status throws(KafkaError) in
             if status.closed { throw KafkaError(.consume, "consumer \(groupID) is closed") }
@@ -200,11 +201,14 @@ public final class KafkaConsumer: Sendable {
             }
             if batch.isEmpty && (ContinuousClock.now >= deadline || cancelled.isStopped) { return [] }
         }
-        while batch.count < maxMessages, let message = rd_kafka_consumer_poll(client.pointer, 0) {
+        var bytes = batch.reduce(0) { $0 + $1.value.count }
+        while batch.count < maxMessages, bytes < maxBytes, let message = rd_kafka_consumer_poll(client.pointer, 0) {
+            let before = batch.count
             if let error = take(message, into: &batch, names: &topicNames) {
                 status.withLock { $0.pending = error }
                 break
             }
+            if batch.count > before, let last = batch.last { bytes += last.value.count }
         }
         return batch
     }

@@ -61,6 +61,11 @@ public struct ConsumerLoop: Service {
     private let delay: Histogram
     /// Polled → effect committed, per batch.
     private let batchSeconds: Histogram
+    /// The bytes of messages one batch takes at most (beyond its first message): a batch of 500
+    /// groups could otherwise hold 100,000 tasks' reports or specs, decoded and re-encoded for
+    /// its statements at once (a 200,000-task run peaked at 574 MiB in the dispatcher). 1 MiB is
+    /// still thousands of grouped items.
+    static let maxBatchBytes = 1 << 20
     /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
     /// no broker round trip).
     static let lagInterval = Duration.seconds(1)
@@ -94,7 +99,7 @@ public struct ConsumerLoop: Service {
         do {
             var lagCheckedAt = ContinuousClock.now
             while !Task.isCancelled {
-                let messages = try await consumer.poll(maxMessages: maxBatch, timeout: .milliseconds(100))
+                let messages = try await consumer.poll(maxMessages: maxBatch, maxBytes: Self.maxBatchBytes, timeout: .milliseconds(100))
                 if ContinuousClock.now - lagCheckedAt >= Self.lagInterval {
                     // Sets wl_kafka_consumer_lag, which operators alert on and `make bench` reports.
                     _ = await consumer.lag()

@@ -47,6 +47,28 @@ struct KafkaRoundTripTests {
         await producer.flush(timeout: .seconds(5))
     }
 
+    /// A poll stops taking messages once their bytes reach `maxBytes` (the first is always taken),
+    /// and the rest come with later polls.
+    @Test func aPollTakesNoMoreBytesThanAsked() async throws {
+        let topic = TestBroker.unique("t.bytes")
+        let producer = try TestBroker.producer()
+        let value = [UInt8](repeating: 7, count: 10_000)
+        try await producer.send((0..<40).map { _ in KafkaOutgoingMessage(topic: topic, key: "k", value: value) })
+        let consumer = try KafkaConsumer(configuration: TestBroker.configuration(), groupID: TestBroker.unique("g"),
+                                         topics: [topic], logger: TestBroker.logger)
+        var received = 0
+        var batches: [Int] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while received < 40, ContinuousClock.now < deadline {
+            let batch = try await consumer.poll(maxMessages: 1_000, maxBytes: 25_000, timeout: .milliseconds(500))
+            if !batch.isEmpty { batches.append(batch.count) }
+            received += batch.count
+        }
+        await consumer.close()
+        #expect(received == 40)
+        #expect(batches.allSatisfy { $0 <= 3 }, "25,000 bytes hold at most three 10,000-byte messages: \(batches)")
+    }
+
     @Test func nullKeysAndEmptyValuesSurvive() async throws {
         let topic = TestBroker.unique("t.nullkey")
         let producer = try TestBroker.producer()

@@ -1,0 +1,89 @@
+import Contracts
+import Foundation
+import Kafka
+import Synchronization
+
+/// Status reports on their way out, by run (and tenant) in first-seen order: each run's reports
+/// become one message (a `MessageGroup` within its limits), keyed by the run like every report.
+struct StatusReports {
+    private struct Key: Hashable {
+        let runID: UUID
+        let tenant: String
+    }
+
+    private var reports: [Key: [TaskStatus]] = [:]
+    private var order: [Key] = []
+
+    var isEmpty: Bool { order.isEmpty }
+
+    mutating func add(_ status: TaskStatus, tenant: String) {
+        let key = Key(runID: status.runID, tenant: tenant)
+        if reports[key] == nil { order.append(key) }
+        reports[key, default: []].append(status)
+    }
+
+    func messages() throws -> [KafkaOutgoingMessage] {
+        try order.flatMap { key in
+            try MessageGroup.chunks(reports[key] ?? []).map { statuses in
+                KafkaOutgoingMessage(topic: Topics.tasksStatus, key: key.runID.key, value: try MessageGroup.envelope(statuses, tenant: key.tenant))
+            }
+        }
+    }
+}
+
+/// Sends attempts' outcome reports like a group commit: a report goes out at once when nothing
+/// is being sent, and the ones that come in while a send is in flight go together right after
+/// it, grouped by run. No report waits on a timer, and a busy agent (hundreds of simulated
+/// attempts ending at once) sends a few messages a round trip instead of one per attempt.
+final class ReportQueue: Sendable {
+    private struct Waiting {
+        let status: TaskStatus
+        let tenant: String
+        let delivered: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var waiting: [Waiting] = []
+        var sending = false
+    }
+
+    private let producer: KafkaProducer
+    private let state = Mutex(State())
+
+    init(producer: KafkaProducer) { self.producer = producer }
+
+    /// Returns once the broker has acknowledged the message carrying `status`; throws what
+    /// sending it threw (the report was not delivered: the caller tries again).
+    func send(_ status: TaskStatus, tenant: String) async throws {
+        try await withCheckedThrowingContinuation { (delivered: CheckedContinuation<Void, any Error>) in
+            let startsSending = state.withLock { state -> Bool in
+                state.waiting.append(Waiting(status: status, tenant: tenant, delivered: delivered))
+                guard !state.sending else { return false }
+                state.sending = true
+                return true
+            }
+            if startsSending { Task { await self.sendWaiting() } }
+        }
+    }
+
+    /// Sends what waits, then what came in meanwhile, until nothing is left.
+    private func sendWaiting() async {
+        while true {
+            let batch = state.withLock { state -> [Waiting] in
+                let batch = state.waiting
+                state.waiting.removeAll()
+                if batch.isEmpty { state.sending = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                var reports = StatusReports()
+                for waiting in batch { reports.add(waiting.status, tenant: waiting.tenant) }
+                try await producer.send(try reports.messages())
+                for waiting in batch { waiting.delivered.resume() }
+            } catch {
+                for waiting in batch { waiting.delivered.resume(throwing: error) }
+            }
+        }
+    }
+}
