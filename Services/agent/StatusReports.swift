@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Kafka
+import Runtime
 import Synchronization
 
 /// Status reports on their way out, by run (and tenant) in first-seen order: each run's reports
@@ -11,20 +12,15 @@ struct StatusReports {
         let tenant: String
     }
 
-    private var reports: [Key: [TaskStatus]] = [:]
-    private var order: [Key] = []
-
-    var isEmpty: Bool { order.isEmpty }
+    private var reports = OrderedGroups<Key, TaskStatus>()
 
     mutating func add(_ status: TaskStatus, tenant: String) {
-        let key = Key(runID: status.runID, tenant: tenant)
-        if reports[key] == nil { order.append(key) }
-        reports[key, default: []].append(status)
+        reports.append(status, to: Key(runID: status.runID, tenant: tenant))
     }
 
     func messages() throws -> [KafkaOutgoingMessage] {
-        try order.flatMap { key in
-            try MessageGroup.chunks(reports[key] ?? []).map { statuses in
+        try reports.keys.flatMap { key in
+            try MessageGroup.chunks(reports[key]).map { statuses in
                 KafkaOutgoingMessage(topic: Topics.tasksStatus, key: key.runID.key, value: try MessageGroup.envelope(statuses, tenant: key.tenant))
             }
         }

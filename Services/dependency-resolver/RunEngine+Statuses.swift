@@ -11,15 +11,10 @@ import ServiceKit
 /// per batch instead of several per report (docs/performance.md).
 extension RunEngine {
     func applyStatuses(_ messages: [Envelope<TaskStatus>], _ connection: PostgresConnection, _ outbox: Outbox) throws {
-        var runs: [UUID] = []
-        var reports: [UUID: [TaskStatus]] = [:]
-        for message in messages {
-            let status = message.payload
-            if reports[status.runID] == nil { runs.append(status.runID) }
-            reports[status.runID, default: []].append(status)
-        }
-        for run in runs {
-            try applyStatuses(reports[run] ?? [], of: run, connection, outbox)
+        var reports = OrderedGroups<UUID, TaskStatus>()
+        for message in messages { reports.append(message.payload, to: message.payload.runID) }
+        for run in reports.keys {
+            try applyStatuses(reports[run], of: run, connection, outbox)
         }
     }
 

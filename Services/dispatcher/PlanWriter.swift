@@ -36,13 +36,13 @@ struct PlanWriter: Sendable {
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
                   decisions.map { $0.agentSession ?? "" }])
         let now = Date()
-        var orders = OrderBook()
+        var orders = OrderedGroups<Address, DispatchOrder>()
         for row in rows {
             let spec = try row.json("spec", as: TaskSpec.self)
             let session = try row.optionalString("agent_session").flatMap { $0.isEmpty ? nil : $0 }
             let order = DispatchOrder(task: spec, attempt: try row.int("attempt"), tenant: try row.string("tenant"),
                                       agentID: try row.string("agent_id"), agentSession: session, issuedAt: now)
-            orders.add(order)
+            orders.append(order, to: Address(agentID: order.agentID, session: order.agentSession, tenant: order.tenant))
             try report(order, outbox)
         }
         try publish(orders, outbox)
@@ -51,32 +51,20 @@ struct PlanWriter: Sendable {
         }
     }
 
-    /// A pass's orders by addressee (agent, session, tenant), in first-seen order.
-    private struct OrderBook {
-        struct Address: Hashable {
-            let agentID: String
-            let session: String?
-            let tenant: String
-        }
-
-        var orders: [Address: [DispatchOrder]] = [:]
-        var addresses: [Address] = []
-
-        mutating func add(_ order: DispatchOrder) {
-            let address = Address(agentID: order.agentID, session: order.agentSession, tenant: order.tenant)
-            if orders[address] == nil { addresses.append(address) }
-            orders[address, default: []].append(order)
-        }
+    /// Who an order is for: one signed message per addressee and pass.
+    private struct Address: Hashable {
+        let agentID: String
+        let session: String?
+        let tenant: String
     }
 
     /// Each addressee's orders as few signed messages on its agent's topic (one signature per
     /// message, within `MessageLimits`), keyed by tenant so a tenant's orders arrive in
     /// the order the pass chose them.
-    private func publish(_ book: OrderBook, _ outbox: Outbox) throws {
-        for address in book.addresses {
+    private func publish(_ orders: OrderedGroups<Address, DispatchOrder>, _ outbox: Outbox) throws {
+        for address in orders.keys {
             let topic = Topics.dispatch(agent: address.agentID)
-            let orders = book.orders[address] ?? []
-            for chunk in orders.chunked(maxItems: MessageLimits.items, maxBytes: MessageLimits.bytes, size: \.estimatedBytes) {
+            for chunk in orders[address].chunked(maxItems: MessageLimits.items, maxBytes: MessageLimits.bytes, size: \.estimatedBytes) {
                 if chunk.count == 1, let order = chunk.first {
                     try outbox.publish(try signer.sign(order), tenant: address.tenant, topic: topic, key: address.tenant)
                 } else {

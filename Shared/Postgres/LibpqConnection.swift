@@ -109,11 +109,7 @@ final class LibpqConnection {
     /// Runs one statement with text parameters and returns its result (which owns the PGresult);
     /// deferred statements go first, in the same round trip.
     func execute(_ sql: String, _ parameters: [any PostgresBindable]) throws(PostgresError) -> PostgresResult {
-        guard deferred.isEmpty else {
-            let statements = deferred + [Statement(sql: sql, parameters: parameters)]
-            deferred.removeAll()
-            return try pipeline(statements)
-        }
+        guard deferred.isEmpty else { return try pipeline(takeDeferred() + [Statement(sql: sql, parameters: parameters)]) }
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
@@ -144,8 +140,13 @@ final class LibpqConnection {
     /// Runs `sql` through the simple protocol, which allows several statements and no parameters
     /// (after the deferred statements, which it waits for).
     func executeSimple(_ sql: String) throws(PostgresError) -> PostgresResult {
-        if !deferred.isEmpty { _ = try execute("SELECT 1", []) }
+        if !deferred.isEmpty { _ = try pipeline(takeDeferred()) }
         return try check(PQexec(handle, sql))
+    }
+
+    private func takeDeferred() -> [Statement] {
+        defer { deferred.removeAll() }
+        return deferred
     }
 
     // MARK: - Pipelines
