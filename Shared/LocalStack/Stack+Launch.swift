@@ -4,8 +4,14 @@ import Foundation
 extension Stack {
     /// Variables the stack sets itself; inherited `WL_*` variables are dropped so a stray export in
     /// the caller's shell (or the test runner's) cannot change what the stack runs.
+    /// `MALLOC_ARENA_MAX` is 2 unless the caller set it: glibc gives each thread that allocates
+    /// concurrently an arena of its own (up to 8 per core) and keeps what they freed, which held
+    /// the resolver at 226–307 MiB after a burst of work at 200,000 tasks; with 2 arenas it peaked
+    /// at 193 MiB and settled at 149, at the same throughput (docs/performance.md, item 31).
     static func baseEnvironment() -> [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("WL_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("WL_") }
+        if environment["MALLOC_ARENA_MAX"] == nil { environment["MALLOC_ARENA_MAX"] = "2" }
+        return environment
     }
 
     func environment(for component: StackComponent, bootstrap: String, token: String,
