@@ -3,7 +3,7 @@
 /// a scheduling pass that dispatches 200 tasks of a run tells the resolver so in one message,
 /// not 200, and every consumer pays its per-message costs (parsing, the processed-message row,
 /// the broker round trips) once. The items keep their order; consumers unpack a group into
-/// envelopes of its items (`MessageGroup.unpack`), so handlers see single items either way.
+/// envelopes of its items (`Envelope.unpack`), so handlers see single items either way.
 public protocol GroupablePayload: MessagePayload {
     /// Roughly how many bytes the item takes as JSON, at least: groups are closed well below
     /// Kafka's message size limit by this measure (`MessageGroup.maxBytes`).
@@ -50,7 +50,8 @@ extension Array {
         var bytes = 0
         for element in self {
             let elementBytes = size(element)
-            if !current.isEmpty, current.count >= maxItems || bytes + elementBytes > maxBytes {
+            if !current.isEmpty, !MessageLimits.admits(count: current.count, bytes: bytes, adding: elementBytes,
+                                                        maxItems: maxItems, maxBytes: maxBytes) {
                 chunks.append(current)
                 current = []
                 bytes = 0
@@ -70,6 +71,13 @@ extension Array {
 public enum MessageLimits {
     public static let items = 200
     public static let bytes = 64 << 10
+
+    /// Whether a piece holding `count` elements of `bytes` may take one more of `adding` bytes:
+    /// the one rule for cutting a list at once (`chunked`) and for filling a group one item at a
+    /// time (the outbox).
+    public static func admits(count: Int, bytes: Int, adding: Int, maxItems: Int = items, maxBytes: Int = Self.bytes) -> Bool {
+        count < maxItems && bytes + adding <= maxBytes
+    }
 }
 
 extension EnvelopeHeader {

@@ -144,7 +144,7 @@ private final class Group<Item: GroupablePayload>: PendingGroup {
 
     /// Whether `item` still fits within the group limits; counts it in if so.
     func accepts(_ item: Item) -> Bool {
-        guard items.count < MessageGroup<Item>.maxItems, bytes + item.estimatedBytes <= MessageGroup<Item>.maxBytes else { return false }
+        guard MessageLimits.admits(count: items.count, bytes: bytes, adding: item.estimatedBytes) else { return false }
         bytes += item.estimatedBytes
         return true
     }
