@@ -124,7 +124,7 @@ extension RunEngine {
             UPDATE task_instances t SET state = c.state, attempt = c.attempt, exit_code = c."exitCode", reason = c.reason,
                 agent_id = COALESCE(c."agentID", t.agent_id), output_tail = COALESCE(c."outputTail", t.output_tail),
                 outputs = COALESCE(c.outputs, t.outputs), failures = c.failures, updated_at = now()
-            FROM jsonb_to_recordset($2::jsonb) AS c("taskID" text, state text, attempt int, failures int, "exitCode" int, reason text,
+            FROM json_to_recordset($2::json) AS c("taskID" text, state text, attempt int, failures int, "exitCode" int, reason text,
                                                     "agentID" text, "outputTail" text, outputs jsonb)
             WHERE t.run_id = $1 AND t.task_id = c."taskID"
             """, [run.id, String(decoding: try WireCoding.encode(changes), as: UTF8.self)])

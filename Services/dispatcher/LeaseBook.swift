@@ -6,6 +6,14 @@ import ServiceKit
 
 /// The dispatcher's record of who holds which task (`task_leases`). One row per task instance,
 /// carrying the current attempt number: a report for another attempt never changes it (fencing).
+///
+/// Statements that change a batch of leases by key carry the state each lease must be in with
+/// the keys (`t.state = d.expected`), instead of a constant filter (`t.state = 'queued'`). The
+/// constant is one the planner answers from the partial indexes on `state` and their statistics:
+/// taken while the queue (or the running set) was nearly empty, they made it scan every queued
+/// lease and compare it with every key of the batch, a pass growing with the queue times its
+/// dispatches (35 ms per pass in a 20,000-task run; 17 ms instead of 1 ms for 200 dispatches in
+/// isolation). As part of the join, the state can only be checked on the rows the keys find.
 struct LeaseBook: Sendable {
     let logger: Logger
 
@@ -14,6 +22,8 @@ struct LeaseBook: Sendable {
         let runID: UUID
         let taskID: String
         let attempt: Int
+        /// The states a lease may be in for a report to change it (see `LeaseBook`).
+        let expected = ["dispatched", "running"]
         var state = "running"
         var agentID: String?
         var agentSession: String?
@@ -52,9 +62,9 @@ struct LeaseBook: Sendable {
                 agent_session = COALESCE(c."agentSession", l.agent_session),
                 started_at = COALESCE(c."startedAt", l.started_at), finished_at = COALESCE(c."finishedAt", l.finished_at),
                 updated_at = now()
-            FROM jsonb_to_recordset($1::jsonb) AS c("runID" uuid, "taskID" text, attempt int, state text, "agentID" text,
-                "agentSession" text, "startedAt" timestamptz, "finishedAt" timestamptz)
-            WHERE l.run_id = c."runID" AND l.task_id = c."taskID" AND l.attempt = c.attempt AND l.state IN ('dispatched', 'running')
+            FROM json_to_recordset($1::json) AS c("runID" uuid, "taskID" text, attempt int, state text, "agentID" text,
+                "agentSession" text, "startedAt" timestamptz, "finishedAt" timestamptz, expected text[])
+            WHERE l.run_id = c."runID" AND l.task_id = c."taskID" AND l.attempt = c.attempt AND l.state = ANY(c.expected)
             RETURNING l.state
             """, [String(decoding: try WireCoding.encode(order.compactMap { changes[$0] }), as: UTF8.self)])
         if rows.count < order.count {

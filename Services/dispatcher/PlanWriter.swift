@@ -27,14 +27,15 @@ struct PlanWriter: Sendable {
 
     private func dispatch(_ decisions: [DispatchDecision], _ connection: PostgresConnection, _ outbox: Outbox) throws {
         guard !decisions.isEmpty else { return }
+        // The expected state travels with the keys (see `LeaseBook`).
         let rows = try connection.query("""
             UPDATE task_leases t SET state = 'dispatched', attempt = t.attempt + 1, agent_id = d.agent_id, agent_session = d.session,
                 wait_reason = NULL, dispatched_at = now(), updated_at = now()
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS d(run_id, task_id, agent_id, session)
-            WHERE t.run_id = d.run_id AND t.task_id = d.task_id AND t.state = 'queued'
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d(run_id, task_id, agent_id, session, expected)
+            WHERE t.run_id = d.run_id AND t.task_id = d.task_id AND t.state = d.expected
             RETURNING t.run_id, t.task_id, t.tenant, t.attempt, t.spec::text AS spec, t.agent_id, t.agent_session
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
-                  decisions.map { $0.agentSession ?? "" }])
+                  decisions.map { $0.agentSession ?? "" }, decisions.map { _ in "queued" }])
         let now = Date()
         var orders = OrderedGroups<Address, DispatchOrder>()
         for row in rows {
@@ -97,9 +98,9 @@ struct PlanWriter: Sendable {
         }
         try connection.executeDeferred("""
             UPDATE task_leases t SET wait_reason = w.reason
-            FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(run_id, task_id, reason)
-            WHERE t.run_id = w.run_id AND t.task_id = w.task_id AND t.state = 'queued' AND t.wait_reason IS DISTINCT FROM w.reason
-            """, [runs, tasks, reasons])
+            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS w(run_id, task_id, reason, expected)
+            WHERE t.run_id = w.run_id AND t.task_id = w.task_id AND t.state = w.expected AND t.wait_reason IS DISTINCT FROM w.reason
+            """, [runs, tasks, reasons, runs.map { _ in "queued" }])
     }
 
     private func saveBuckets(_ buckets: [String: TokenBucket], _ connection: PostgresConnection) throws {

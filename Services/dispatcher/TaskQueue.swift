@@ -10,7 +10,7 @@ import ServiceKit
 struct TaskQueue: Sendable {
     let logger: Logger
 
-    /// One queued row as the batch statement reads it (`jsonb_to_recordset`).
+    /// One queued row as the batch statement reads it (`json_to_recordset`).
     private struct Row: Encodable {
         /// Place in the batch: rows get their queue sequence numbers in this order.
         let arrival: Int
@@ -44,7 +44,7 @@ struct TaskQueue: Sendable {
                 concurrency_key, concurrency_limit)
             SELECT r."runID", r."taskID", r.tenant, r.pool, 0, 'queued', r.spec, r.priority, r.selector,
                 r."concurrencyKey", r."concurrencyLimit"
-            FROM jsonb_to_recordset($1::jsonb) AS r(arrival int, "runID" uuid, "taskID" text, tenant text, pool text,
+            FROM json_to_recordset($1::json) AS r(arrival int, "runID" uuid, "taskID" text, tenant text, pool text,
                 spec jsonb, priority int, selector text, "concurrencyKey" text, "concurrencyLimit" int)
             ORDER BY r.arrival
             ON CONFLICT (run_id, task_id) DO UPDATE SET state = 'queued', spec = EXCLUDED.spec, pool = EXCLUDED.pool,

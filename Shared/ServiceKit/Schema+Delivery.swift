@@ -49,3 +49,14 @@ extension Schema {
         ALTER TABLE audit_log ADD CONSTRAINT audit_log_message_seq UNIQUE (message_id, seq);
         """
 }
+
+extension Schema {
+    /// A task instance is updated three or four times in its life (ready, dispatched, ended,
+    /// upstream counters), never in its key. With free room on its page Postgres updates it in
+    /// place (a HOT update: no new primary-key entry, less WAL, less for vacuum); with full pages
+    /// (the default) only 7% of the updates were HOT after a 20,000-task run. Leases change
+    /// `state`, which their partial indexes name, so their updates can never be HOT: no change.
+    static let taskInstanceRoom = """
+        ALTER TABLE task_instances SET (fillfactor = 70);
+        """
+}

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Kafka
 import LocalStack
+import Postgres
 import Runtime
 import Testing
 
@@ -48,7 +49,11 @@ extension Integration {
                             details: ["n": "\(number)"], occurredAt: started.addingTimeInterval(Double(number) / 1_000))
             })).encoded()
             let twice = try record("test.redelivered"), marker = try record("test.marker")
-            for value in [twice, batch, twice, batch, marker] {
+            // Postgres reads the records from the message: one it cannot store (no actor) is
+            // parked with its error, and the messages around it are stored all the same.
+            let malformed = Array(String(decoding: try record("test.malformed"), as: UTF8.self)
+                .replacingOccurrences(of: #""actor":"test","#, with: "").utf8)
+            for value in [twice, batch, malformed, twice, batch, marker] {
                 try await producer.send([KafkaOutgoingMessage(topic: Topics.audit, key: run.key, value: value)])
             }
             let arrived = try await api.eventually { try await api.audit(run: run, tenant: "acme").contains { $0.action == "test.marker" } }
@@ -57,6 +62,14 @@ extension Integration {
             #expect(stored.filter { $0.action == "test.redelivered" }.count == 1)
             #expect(stored.filter { $0.action == "test.batch" }.map { $0.details["n"] ?? "" } == ["1", "2", "3"],
                     "each record of a batch stored once, in order, with its own time")
+            #expect(!stored.contains { $0.action == "test.malformed" })
+            let database = PostgresClient(configuration: PostgresConfiguration(connectionString: stack.databaseURL, poolSize: 1),
+                                          logger: Logger(label: "audit-dead-letters", level: .warning))
+            let parked = try await database.transaction { connection in
+                try connection.query("SELECT error FROM dead_letters WHERE topic = $1", [Topics.audit]).map { try $0.string("error") }
+            }
+            await database.close()
+            #expect(parked.count == 1 && parked.allSatisfy { $0.contains("actor") }, "\(parked)")
         }
 
         @Test func fanOutFanInForTwoTenantsAtOnce() async throws {
