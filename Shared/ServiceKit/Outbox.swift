@@ -103,8 +103,11 @@ public final class Outbox {
     public func flush(_ connection: PostgresConnection, deferred: Bool = false) throws {
         try closeGroups()
         guard !topics.isEmpty else { return }
-        let sql = "INSERT INTO outbox (source, messages, topics, keys, payloads) VALUES ($1, $2, $3::text[], $4::text[], $5::text[])"
-        let parameters: [any PostgresBindable] = [source, topics.count, topics, keys, payloads]
+        let sql = """
+            INSERT INTO outbox (source, messages, bytes, topics, keys, payloads) VALUES ($1, $2, $3, $4::text[], $5::text[], $6::text[])
+            """
+        let payloadBytes = payloads.reduce(0) { $0 + $1.utf8.count }
+        let parameters: [any PostgresBindable] = [source, topics.count, payloadBytes, topics, keys, payloads]
         if deferred {
             try connection.executeDeferred(sql, parameters)
         } else {

@@ -15,19 +15,24 @@ public struct OutboxRelay: Service {
     private let signal: WakeSignal
     private let logger: Logger
     private let batchSize: Int
+    /// The payload bytes a batch takes at most (beyond its first row): a batch is held in
+    /// memory whole — the rows' result, the messages, the producer's copies — until the broker
+    /// acknowledged it, and grouped messages are up to 64 KiB each.
+    private let batchBytes: Int
     private let idleInterval: Duration
     private let published: Counter
     /// Outbox row written (its transaction's start) → acknowledged by the broker, per row.
     private let delay: Histogram
 
     public init(source: String, database: PostgresClient, producer: KafkaProducer, signal: WakeSignal, logger: Logger,
-                batchSize: Int = 2_000, idleInterval: Duration = .milliseconds(200)) {
+                batchSize: Int = 2_000, batchBytes: Int = 4 << 20, idleInterval: Duration = .milliseconds(200)) {
         self.source = source
         self.database = database
         self.producer = producer
         self.signal = signal
         self.logger = logger
         self.batchSize = batchSize
+        self.batchBytes = batchBytes
         self.idleInterval = idleInterval
         self.published = Metrics.shared.counter("wl_outbox_published_total", help: "Outbox messages published to Kafka", labels: ["source": source])
         self.delay = Metrics.shared.histogram("wl_outbox_delay_seconds", help: "Outbox row written to broker acknowledgement",
@@ -56,37 +61,14 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes one batch of outbox rows and returns how many messages it moved. Rows are
-    /// claimed in id order until they hold `batchSize` messages (at least one row, however large:
-    /// a row holds at most about one spill of the outbox, 1 MiB, and one message more). Claiming
-    /// and reading is one round trip, and so are the delete and the commit.
+    /// Publishes one batch of outbox rows and returns how many messages it moved. Claiming and
+    /// reading is one round trip (`claim`), and so are the delete and the commit.
     private func relayBatch(_ session: PostgresSession) async throws -> Int {
-        let (source, limit) = (source, batchSize)
-        let (ids, written, messages) = try await session.run { connection -> ([Int64], [Double], [KafkaOutgoingMessage]) in
+        let (source, limit, byteLimit) = (source, batchSize, batchBytes)
+        let (ids, written, messages) = try await session.run { connection in
             connection.begin()
-            var ids: [Int64] = []
-            var written: [Double] = []
-            var messages: [KafkaOutgoingMessage] = []
-            for row in try connection.query("""
-                WITH claimed AS (
-                    SELECT id, messages, created_at FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
-                chosen AS (
-                    SELECT id, created_at FROM (SELECT id, created_at, sum(messages) OVER (ORDER BY id) - messages AS before FROM claimed) c
-                    WHERE before < $2)
-                SELECT o.id, extract(epoch FROM c.created_at)::float8 AS written, m.topic, m.key, m.payload
-                FROM chosen c JOIN outbox o ON o.id = c.id
-                CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
-                ORDER BY o.id, m.n
-                """, [source, limit]) {
-                let id = try row.int64("id")
-                if ids.last != id {
-                    ids.append(id)
-                    written.append(try row.double("written"))
-                }
-                messages.append(KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
-                                                     value: Array(try row.string("payload").utf8)))
-            }
-            return (ids, written, messages)
+            let batch = try Self.claim(connection, source: source, maxMessages: limit, maxBytes: byteLimit)
+            return (batch.ids, batch.written, batch.messages)
         }
         guard !ids.isEmpty else {
             try await session.run { try $0.execute("COMMIT") }
@@ -106,5 +88,42 @@ public struct OutboxRelay: Service {
         let now = Date().timeIntervalSince1970
         for time in written { delay.observe(max(0, now - time)) }
         return messages.count
+    }
+
+    /// Rows claimed by one relay batch: their ids and write times, and their messages in order.
+    struct Claimed {
+        var ids: [Int64] = []
+        var written: [Double] = []
+        var messages: [KafkaOutgoingMessage] = []
+    }
+
+    /// Locks (`FOR UPDATE SKIP LOCKED`) and reads the oldest rows of `source` in id order while
+    /// the rows before each hold fewer than `maxMessages` messages and `maxBytes` payload bytes:
+    /// at least one row, however large (a row holds at most about one spill of the outbox,
+    /// 1 MiB, and one message more). Runs inside the caller's transaction.
+    static func claim(_ connection: PostgresConnection, source: String, maxMessages: Int, maxBytes: Int) throws -> Claimed {
+        var claimed = Claimed()
+        for row in try connection.query("""
+            WITH claimed AS (
+                SELECT id, messages, bytes, created_at FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
+            chosen AS (
+                SELECT id, created_at FROM (
+                    SELECT id, created_at, sum(messages) OVER (ORDER BY id) - messages AS before,
+                        sum(bytes) OVER (ORDER BY id) - bytes AS bytes_before FROM claimed) c
+                WHERE before < $2 AND bytes_before < $3)
+            SELECT o.id, extract(epoch FROM c.created_at)::float8 AS written, m.topic, m.key, m.payload
+            FROM chosen c JOIN outbox o ON o.id = c.id
+            CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
+            ORDER BY o.id, m.n
+            """, [source, maxMessages, maxBytes]) {
+            let id = try row.int64("id")
+            if claimed.ids.last != id {
+                claimed.ids.append(id)
+                claimed.written.append(try row.double("written"))
+            }
+            claimed.messages.append(KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
+                                                         value: Array(try row.string("payload").utf8)))
+        }
+        return claimed
     }
 }

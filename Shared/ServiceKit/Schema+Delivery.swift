@@ -60,3 +60,13 @@ extension Schema {
         ALTER TABLE task_instances SET (fillfactor = 70);
         """
 }
+
+extension Schema {
+    /// How many payload bytes an outbox row holds, so the relay can take rows up to a byte
+    /// budget as well as a message count: since messages travel in groups of up to 64 KiB, 2,000
+    /// messages could be 128 MiB held at once (`OutboxRelay`). Rows written before this
+    /// migration count as empty and are bounded by their message count alone.
+    static let outboxBytes = """
+        ALTER TABLE outbox ADD COLUMN bytes int NOT NULL DEFAULT 0;
+        """
+}

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import Synchronization
 import Postgres
-import ServiceKit
+@testable import ServiceKit
 import Testing
 
 extension Integration {
@@ -42,6 +42,35 @@ extension Integration {
                     try connection.query("SELECT count(*)::int AS n FROM outbox").first?.int("n") ?? 0
                 }
                 #expect(rows <= 4, "one row per flush (about 3 MiB in 1 MiB spills), not one per message: \(rows)")
+            }
+        }
+
+        /// A relay batch is bounded in bytes as well as in messages: grouped messages are up to
+        /// 64 KiB each, and a batch is held in memory whole until the broker acknowledged it.
+        @Test func aRelayBatchTakesRowsUpToItsByteBudget() async throws {
+            try await Integration.withMigratedDatabase(prefix: "outbox") { database in
+                try await database.transaction(source: "test") { connection, outbox in
+                    try Self.publishAll(outbox)
+                }
+                let sizes = try await database.withConnection { connection in
+                    try connection.query("""
+                        SELECT bytes, (SELECT sum(octet_length(p))::int FROM unnest(payloads) AS p) AS actual FROM outbox ORDER BY id
+                        """).map { (stored: try $0.int("bytes"), actual: try $0.int("actual")) }
+                }
+                #expect(sizes.count >= 3 && sizes.allSatisfy { $0.stored == $0.actual && $0.stored > 0 }, "\(sizes)")
+                func claim(maxMessages: Int, maxBytes: Int) async throws -> (rows: Int, messages: Int) {
+                    try await database.withConnection { connection in
+                        try connection.execute("BEGIN")
+                        defer { _ = try? connection.execute("ROLLBACK") }
+                        let batch = try OutboxRelay.claim(connection, source: "test", maxMessages: maxMessages, maxBytes: maxBytes)
+                        return (batch.ids.count, batch.messages.count)
+                    }
+                }
+                let first = sizes.first?.stored ?? 0
+                #expect(try await claim(maxMessages: 100_000, maxBytes: 1) == (1, try await claim(maxMessages: 1, maxBytes: 1 << 30).messages),
+                        "at least one row, however large, by either budget")
+                #expect(try await claim(maxMessages: 100_000, maxBytes: first + 1).rows == 2, "the row that crosses the budget is the last")
+                #expect(try await claim(maxMessages: 100_000, maxBytes: 1 << 30) == (sizes.count, Self.count), "everything within both")
             }
         }
 
