@@ -20,7 +20,6 @@ struct RunPlan: Sendable {
 
     let definition: WorkflowDefinition
     let graph: WorkflowGraph
-    let tasks: [String: TaskDefinition]
     let rules: [TriggerRule]
     let conditions: [Int: Expression]
     let switches: [Int: Switch]
@@ -34,7 +33,6 @@ struct RunPlan: Sendable {
         self.definition = definition
         let graph = WorkflowGraph(definition)
         self.graph = graph
-        tasks = Dictionary(definition.tasks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         rules = definition.tasks.map(\.triggerRule)
         var conditions: [Int: Expression] = [:]
         var switches: [Int: Switch] = [:]
