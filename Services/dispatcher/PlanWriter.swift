@@ -35,7 +35,7 @@ struct PlanWriter: Sendable {
             WHERE t.run_id = d.run_id AND t.task_id = d.task_id AND t.state = d.expected
             RETURNING t.run_id, t.task_id, t.tenant, t.attempt, t.spec::text AS spec, t.agent_id, t.agent_session
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
-                  decisions.map { $0.agentSession ?? "" }, decisions.map { _ in "queued" }])
+                  decisions.map { $0.agentSession ?? "" }, Array(repeating: "queued", count: decisions.count)])
         let now = Date()
         var orders = OrderedGroups<Address, DispatchOrder>()
         for row in rows {
@@ -100,7 +100,7 @@ struct PlanWriter: Sendable {
             UPDATE task_leases t SET wait_reason = w.reason
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS w(run_id, task_id, reason, expected)
             WHERE t.run_id = w.run_id AND t.task_id = w.task_id AND t.state = w.expected AND t.wait_reason IS DISTINCT FROM w.reason
-            """, [runs, tasks, reasons, runs.map { _ in "queued" }])
+            """, [runs, tasks, reasons, Array(repeating: "queued", count: runs.count)])
     }
 
     private func saveBuckets(_ buckets: [String: TokenBucket], _ connection: PostgresConnection) throws {
