@@ -65,7 +65,7 @@ struct PlanWriter: Sendable {
     private func publish(_ orders: OrderedGroups<Address, DispatchOrder>, _ outbox: Outbox) throws {
         for address in orders.keys {
             let topic = Topics.dispatch(agent: address.agentID)
-            for chunk in orders[address].chunked(maxItems: MessageLimits.items, maxBytes: MessageLimits.bytes, size: \.estimatedBytes) {
+            for chunk in orders[address].chunked(size: \.estimatedBytes) {
                 if chunk.count == 1, let order = chunk.first {
                     try outbox.publish(try signer.sign(order), tenant: address.tenant, topic: topic, key: address.tenant)
                 } else {

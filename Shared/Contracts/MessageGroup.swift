@@ -37,14 +37,15 @@ public struct MessageGroup<Item: GroupablePayload>: MessagePayload {
 
     /// `items` cut into groups within the limits, in order.
     public static func chunks(_ items: [Item]) -> [[Item]] {
-        items.chunked(maxItems: maxItems, maxBytes: maxBytes, size: \.estimatedBytes)
+        items.chunked(size: \.estimatedBytes)
     }
 }
 
 extension Array {
     /// The array cut into consecutive pieces of at most `maxItems` elements and `maxBytes` by
-    /// `size` (an element larger than that alone makes a piece of its own), in order.
-    public func chunked(maxItems: Int, maxBytes: Int, size: (Element) -> Int) -> [[Element]] {
+    /// `size` (an element larger than that alone makes a piece of its own), in order; by default
+    /// within what one message may carry (`MessageLimits`).
+    public func chunked(maxItems: Int = MessageLimits.items, maxBytes: Int = MessageLimits.bytes, size: (Element) -> Int) -> [[Element]] {
         var chunks: [[Element]] = []
         var current: [Element] = []
         var bytes = 0

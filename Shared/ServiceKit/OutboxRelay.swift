@@ -65,11 +65,11 @@ public struct OutboxRelay: Service {
     /// reading is one round trip (`claim`), and so are the delete and the commit.
     private func relayBatch(_ session: PostgresSession) async throws -> Int {
         let (source, limit, byteLimit) = (source, batchSize, batchBytes)
-        let (ids, written, messages) = try await session.run { connection in
+        let batch = try await session.run { connection in
             connection.begin()
-            let batch = try Self.claim(connection, source: source, maxMessages: limit, maxBytes: byteLimit)
-            return (batch.ids, batch.written, batch.messages)
+            return try Self.claim(connection, source: source, maxMessages: limit, maxBytes: byteLimit)
         }
+        let (ids, messages) = (batch.ids, batch.messages)
         guard !ids.isEmpty else {
             try await session.run { try $0.execute("COMMIT") }
             return 0
@@ -86,12 +86,12 @@ public struct OutboxRelay: Service {
         }
         published.increment(by: messages.count)
         let now = Date().timeIntervalSince1970
-        for time in written { delay.observe(max(0, now - time)) }
+        for time in batch.written { delay.observe(max(0, now - time)) }
         return messages.count
     }
 
     /// Rows claimed by one relay batch: their ids and write times, and their messages in order.
-    struct Claimed {
+    struct Claimed: Sendable {
         var ids: [Int64] = []
         var written: [Double] = []
         var messages: [KafkaOutgoingMessage] = []
