@@ -110,7 +110,6 @@ public struct ConsumerLoop: Service {
                 observeDelays(messages)
                 try await apply(messages)
                 batchSeconds.observe(since: polled)
-                relaySignal?.notify()
                 await committing?.value
                 committing = Task { await commit(messages) }
             }
@@ -168,7 +167,7 @@ public struct ConsumerLoop: Service {
 
     private func applyTogether(_ messages: [IncomingMessage]) async throws {
         let (consumerName, handler, deduplication) = (name, handler, deduplication)
-        let counts = try await database.transaction(source: source) { connection, outbox -> (Int, Int) in
+        let counts = try await database.transaction(source: source, relay: relaySignal) { connection, outbox -> (Int, Int) in
             guard deduplication == .recorded else {
                 try handler(messages, connection, outbox)
                 return (messages.count, 0)

@@ -20,6 +20,8 @@ public final class Outbox {
     private var bytes = 0
     /// Run once the transaction has committed (never if it rolls back or is retried).
     private(set) var afterCommit: [@Sendable () -> Void] = []
+    /// Whether a flush wrote a row: only then has the relay anything to publish.
+    private(set) var wroteRows = false
     /// Groups being filled, each holding the place in `payloads` its message takes; the open
     /// group of each topic and key takes the next item of its kind and tenant (see `publish(grouped:)`).
     private var groups: [any PendingGroup] = []
@@ -113,6 +115,7 @@ public final class Outbox {
         } else {
             try connection.execute(sql, parameters)
         }
+        wroteRows = true
         topics.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         payloads.removeAll(keepingCapacity: true)
@@ -159,17 +162,20 @@ private final class Group<Item: GroupablePayload>: PendingGroup {
 
 extension PostgresClient {
     /// A transaction with an outbox: what `body` publishes is written before COMMIT, and the
-    /// outbox's `onCommit` actions run after it. Retried whole on serialization failures, so
-    /// `body` must only touch the database. `spills: false` keeps every message in memory until
-    /// the end (for a body that runs under a role that may not write the outbox table).
-    public func transaction<T: Sendable>(source: String, spills: Bool = true,
+    /// outbox's `onCommit` actions run after it; `relay` (the outbox relay's signal) is notified
+    /// after the commit when the transaction wrote outbox rows, and only then, so a relay is not
+    /// woken to find nothing. Retried whole on serialization failures, so `body` must only touch
+    /// the database. `spills: false` keeps every message in memory until the end (for a body
+    /// that runs under a role that may not write the outbox table).
+    public func transaction<T: Sendable>(source: String, spills: Bool = true, relay: WakeSignal? = nil,
                                          _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
-        let (result, afterCommit) = try await transaction { connection in
+        let (result, afterCommit, wroteRows) = try await transaction { connection in
             let outbox = Outbox(source: source, spillingTo: spills ? connection : nil)
             let result = try body(connection, outbox)
             try outbox.flush(connection, deferred: true)
-            return (result, outbox.afterCommit)
+            return (result, outbox.afterCommit, outbox.wroteRows)
         }
+        if wroteRows { relay?.notify() }
         afterCommit.forEach { $0() }
         return result
     }

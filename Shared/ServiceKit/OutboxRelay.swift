@@ -45,11 +45,9 @@ public struct OutboxRelay: Service {
             do {
                 try await database.withDedicatedSession { session in
                     while true {
-                        let count = try await relayBatch(session)
-                        if count == 0 {
-                            if Task.isCancelled { return }
-                            await signal.wait(upTo: idleInterval)
-                        }
+                        if try await relayBatch(session) { continue }
+                        if Task.isCancelled { return }
+                        await signal.wait(upTo: idleInterval)
                     }
                 }
                 return
@@ -61,9 +59,14 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Publishes one batch of outbox rows and returns how many messages it moved. Claiming and
-    /// reading is one round trip (`claim`), and so are the delete and the commit.
-    private func relayBatch(_ session: PostgresSession) async throws -> Int {
+    /// Publishes one batch of outbox rows; returns whether rows may be left (the batch stopped at
+    /// a budget). Claiming and reading is one round trip (`claim`), and so are the delete and the
+    /// commit. A batch that took every row it found leaves the relay to wait: rows committed
+    /// after the claim's snapshot notify `signal` after their commit, and the signal remembers a
+    /// notification until the next wait, so none is missed — and at moderate load, where most
+    /// batches hold one row, the relay no longer pays a second, empty claim for each (it was a
+    /// third of the platform's transactions).
+    private func relayBatch(_ session: PostgresSession) async throws -> Bool {
         let (source, limit, byteLimit) = (source, batchSize, batchBytes)
         let batch = try await session.run { connection in
             connection.begin()
@@ -72,7 +75,7 @@ public struct OutboxRelay: Service {
         let (ids, messages) = (batch.ids, batch.messages)
         guard !ids.isEmpty else {
             try await session.run { try $0.execute("COMMIT") }
-            return 0
+            return false
         }
         do {
             try await producer.send(messages)
@@ -87,7 +90,7 @@ public struct OutboxRelay: Service {
         published.increment(by: messages.count)
         let now = Date().timeIntervalSince1970
         for time in batch.written { delay.observe(max(0, now - time)) }
-        return messages.count
+        return batch.rowsLeft
     }
 
     /// Rows claimed by one relay batch: their ids and write times, and their messages in order.
@@ -95,6 +98,9 @@ public struct OutboxRelay: Service {
         var ids: [Int64] = []
         var written: [Double] = []
         var messages: [KafkaOutgoingMessage] = []
+        /// Whether a budget stopped the claim (rows were locked and left, or it locked as many
+        /// rows as it may): more rows may be waiting.
+        var rowsLeft = false
     }
 
     /// Locks (`FOR UPDATE SKIP LOCKED`) and reads the oldest rows of `source` in id order while
@@ -103,6 +109,7 @@ public struct OutboxRelay: Service {
     /// 1 MiB, and one message more). Runs inside the caller's transaction.
     static func claim(_ connection: PostgresConnection, source: String, maxMessages: Int, maxBytes: Int) throws -> Claimed {
         var claimed = Claimed()
+        var locked = 0
         for row in try connection.query("""
             WITH claimed AS (
                 SELECT id, messages, bytes, created_at FROM outbox WHERE source = $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
@@ -111,7 +118,8 @@ public struct OutboxRelay: Service {
                     SELECT id, created_at, sum(messages) OVER (ORDER BY id) - messages AS before,
                         sum(bytes) OVER (ORDER BY id) - bytes AS bytes_before FROM claimed) c
                 WHERE before < $2 AND bytes_before < $3)
-            SELECT o.id, extract(epoch FROM c.created_at)::float8 AS written, m.topic, m.key, m.payload
+            SELECT o.id, extract(epoch FROM c.created_at)::float8 AS written, m.topic, m.key, m.payload,
+                (SELECT count(*) FROM claimed)::int AS locked
             FROM chosen c JOIN outbox o ON o.id = c.id
             CROSS JOIN LATERAL unnest(o.topics, o.keys, o.payloads) WITH ORDINALITY AS m(topic, key, payload, n)
             ORDER BY o.id, m.n
@@ -120,10 +128,12 @@ public struct OutboxRelay: Service {
             if claimed.ids.last != id {
                 claimed.ids.append(id)
                 claimed.written.append(try row.double("written"))
+                locked = try row.int("locked")
             }
             claimed.messages.append(KafkaOutgoingMessage(topic: try row.string("topic"), key: try row.optionalString("key"),
                                                          value: Array(try row.string("payload").utf8)))
         }
+        claimed.rowsLeft = locked > claimed.ids.count || locked >= maxMessages
         return claimed
     }
 }

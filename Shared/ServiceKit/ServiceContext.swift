@@ -53,9 +53,7 @@ public struct ServiceContext: Sendable {
     /// schema owner and sees every tenant: for consumers, internal loops and platform operations.
     /// API handlers acting for a tenant use `tenantScoped` / `tenantRead` instead.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
-        let result = try await database.transaction(source: process.name, body)
-        relaySignal.notify()
-        return result
+        try await database.transaction(source: process.name, relay: relaySignal, body)
     }
 
     /// Authenticates `request` and returns the caller with the tenant it acts for (a platform

@@ -30,14 +30,12 @@ extension ServiceContext {
                                           _ body: @escaping @Sendable (PostgresConnection, Outbox) throws -> T) async throws -> T {
         let tenant = principal.tenant
         // No spilling: the outbox is written after leaving the scope (the tenant role may not).
-        let result = try await database.transaction(source: process.name, spills: false) { connection, outbox in
+        return try await database.transaction(source: process.name, spills: false, relay: relaySignal) { connection, outbox in
             try TenantScope.enter(tenant, connection)
             let value = try body(connection, outbox)
             try TenantScope.leave(connection)
             return value
         }
-        relaySignal.notify()
-        return result
     }
 
     /// The one way an API handler reads for a tenant: `body` in a transaction under
