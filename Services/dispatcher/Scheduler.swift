@@ -23,8 +23,6 @@ struct Scheduler: Service {
 
     /// The bytes of "wlsched".
     static let lockKey: Int64 = 0x0077_6c73_6368_6564
-    /// Without a pass for this long, the cluster counts as restarting and the ramp-up begins again.
-    static let rampGapSeconds = 10.0
 
     func run() async throws {
         var first = true
@@ -46,9 +44,7 @@ struct Scheduler: Service {
         let loader = loader, writer = writer
         let outcome = try await context.transaction { connection, outbox -> PassOutcome in
             try connection.executeDeferred("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
-            let now = Date()
-            let ramp = try Self.rampStart(connection, startsRamp: startsRamp, now: now)
-            guard let loaded = try loader.load(connection, now: now, rampStartedAt: ramp) else {
+            guard let loaded = try loader.load(connection, startsRamp: startsRamp) else {
                 try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
                 return PassOutcome(dispatched: [], adjustment: nil)
             }
@@ -59,18 +55,6 @@ struct Scheduler: Service {
         }
         metrics.recordPass(outcome, since: started)
         return outcome.dispatched.count
-    }
-
-    /// When the ramp-up in force began: a dispatcher process's first pass starts one, and so does
-    /// a pass after none ran for `rampGapSeconds` (every dispatcher was down).
-    static func rampStart(_ connection: PostgresConnection, startsRamp: Bool, now: Date) throws -> Date? {
-        guard let row = try connection.query("""
-            UPDATE dispatcher_state SET ramp_started_at = CASE
-                WHEN $1 OR last_pass_at IS NULL OR last_pass_at < now() - make_interval(secs => $2::float8) THEN now()
-                ELSE ramp_started_at END
-            WHERE id = 1 RETURNING ramp_started_at
-            """, [startsRamp, rampGapSeconds]).first else { return nil }
-        return try row.optionalDate("ramp_started_at")
     }
 }
 

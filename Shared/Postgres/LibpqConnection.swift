@@ -109,7 +109,7 @@ final class LibpqConnection {
     /// Runs one statement with text parameters and returns its result (which owns the PGresult);
     /// deferred statements go first, in the same round trip.
     func execute(_ sql: String, _ parameters: [any PostgresBindable]) throws(PostgresError) -> PostgresResult {
-        guard deferred.isEmpty else { return try pipeline(takeDeferred() + [Statement(sql: sql, parameters: parameters)]) }
+        guard deferred.isEmpty else { return try last(of: pipeline(takeDeferred() + [Statement(sql: sql, parameters: parameters)])) }
         let result: OpaquePointer?
         if parameters.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
@@ -137,6 +137,18 @@ final class LibpqConnection {
         return name
     }
 
+    /// Runs `statements` after the deferred ones, all in one round trip, and returns the
+    /// results of `statements`, in order.
+    func executeAll(_ statements: [Statement]) throws(PostgresError) -> [PostgresResult] {
+        let waiting = takeDeferred()
+        return Array(try pipeline(waiting + statements).dropFirst(waiting.count))
+    }
+
+    private func last(of results: [PostgresResult]) throws(PostgresError) -> PostgresResult {
+        guard let last = results.last else { throw protocolError("pipeline returned no result") }
+        return last
+    }
+
     /// Runs `sql` through the simple protocol, which allows several statements and no parameters
     /// (after the deferred statements, which it waits for).
     func executeSimple(_ sql: String) throws(PostgresError) -> PostgresResult {
@@ -152,9 +164,9 @@ final class LibpqConnection {
     // MARK: - Pipelines
 
     /// Sends every statement, then one sync, and reads the results in order: one round trip.
-    /// Returns the last statement's result; throws the first error (the server skips what
+    /// Returns every statement's result; throws the first error (the server skips what
     /// follows a failed statement until the sync).
-    private func pipeline(_ statements: [Statement]) throws(PostgresError) -> PostgresResult {
+    private func pipeline(_ statements: [Statement]) throws(PostgresError) -> [PostgresResult] {
         var names: [String?] = []
         for statement in statements {
             names.append(statement.parameters.isEmpty ? nil : try preparedName(statement.sql))
@@ -177,16 +189,15 @@ final class LibpqConnection {
         }
         guard PQpipelineSync(handle) == 1 else { throw protocolError("cannot send a pipeline sync") }
         var firstError: PostgresError?
-        var last: PostgresResult?
-        for index in statements.indices {
+        var results: [PostgresResult] = []
+        for _ in statements.indices {
             while let result = PQgetResult(handle) {
                 guard PQresultStatus(result) != PGRES_PIPELINE_ABORTED else {
                     PQclear(result)
                     continue
                 }
                 do {
-                    let checked = try check(result)
-                    if index == statements.count - 1 { last = checked }
+                    results.append(try check(result))
                 } catch {
                     firstError = firstError ?? error
                 }
@@ -199,8 +210,8 @@ final class LibpqConnection {
             throw firstError ?? protocolError("pipeline did not finish")
         }
         if let firstError { throw firstError }
-        guard let last else { throw protocolError("pipeline returned no result") }
-        return last
+        guard results.count == statements.count else { throw protocolError("pipeline returned \(results.count) results for \(statements.count) statements") }
+        return results
     }
 
     /// A failure of the pipeline itself (not of a statement): the session is reset before reuse.

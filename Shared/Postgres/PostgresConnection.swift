@@ -17,6 +17,16 @@ public final class PostgresConnection {
         return PostgresRows(try raw.execute(sql, parameters))
     }
 
+    /// Runs several statements in one round trip (after any deferred ones; libpq pipeline mode)
+    /// and returns each one's rows, in order: for reads and writes whose answers are all needed
+    /// but none depends on another's. The server runs them in order, as separate calls would
+    /// (outside a transaction, as one implicit transaction); the first error is thrown.
+    public func queries(_ statements: [(sql: String, parameters: [any PostgresBindable])]) throws(PostgresError) -> [PostgresRows] {
+        let start = ContinuousClock.now
+        defer { instruments.querySeconds.observe(since: start) }
+        return try raw.executeAll(statements.map { LibpqConnection.Statement(sql: $0.sql, parameters: $0.parameters) }).map(PostgresRows.init)
+    }
+
     /// Returns affected row count.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> Int {

@@ -110,4 +110,44 @@ struct DeferredStatementTests {
             #expect(total == 4 * text.utf8.count)
         }
     }
+
+    /// `queries`: several statements in one round trip after the deferred ones, each one's rows
+    /// returned in order, later statements seeing earlier ones' writes.
+    @Test func queriesReturnEveryStatementsRowsInOrder() async throws {
+        try await withClient("queries") { client in
+            try await client.withConnection { try $0.executeScript("CREATE TABLE t (n int PRIMARY KEY, v text)") }
+            let (updated, series, summary) = try await client.transaction { connection in
+                try connection.executeDeferred("INSERT INTO t VALUES ($1, $2)", [1, "one"])
+                let results = try connection.queries([
+                    ("UPDATE t SET v = $1 WHERE n = 1 RETURNING v", ["uno"]),
+                    ("SELECT n FROM generate_series(1, $1::int) AS n", [3]),
+                    ("SELECT count(*)::int AS c, max(v) AS v FROM t", []),
+                ])
+                return (try results[0].map { try $0.string("v") }, try results[1].map { try $0.int("n") },
+                        try results[2].map { "\(try $0.int("c")):\(try $0.string("v"))" })
+            }
+            #expect(updated == ["uno"])
+            #expect(series == [1, 2, 3])
+            #expect(summary == ["1:uno"])
+        }
+    }
+
+    /// An error in any of them is thrown, and nothing of the transaction is left.
+    @Test func queriesThrowTheFailingStatementsErrorAndRollBack() async throws {
+        try await withClient("querieserror", poolSize: 1) { client in
+            try await client.withConnection { try $0.executeScript("CREATE TABLE t (n int PRIMARY KEY)") }
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.transaction { connection in
+                    _ = try connection.queries([
+                        ("INSERT INTO t VALUES ($1) RETURNING n", [1]),
+                        ("INSERT INTO t VALUES ($1) RETURNING n", [1]),
+                        ("INSERT INTO t VALUES ($1) RETURNING n", [2]),
+                    ])
+                }
+            }
+            #expect(error?.code == .uniqueViolation)
+            #expect(try await Self.count(client) == 0)
+            #expect(try await client.withConnection { try $0.queries([("SELECT 1 AS one", [])]).map(\.count) } == [1], "the session is clean")
+        }
+    }
 }
