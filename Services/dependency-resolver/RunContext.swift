@@ -19,16 +19,17 @@ struct RunContext {
     var isActive: Bool { state == .running || state == .paused }
 
     static func load(_ id: UUID, plans: PlanCache, _ connection: PostgresConnection) throws -> RunContext? {
-        guard let row = try connection.query("""
-            SELECT tenant, workflow, workflow_version, state, parameters::text AS parameters, logical_time FROM runs WHERE id = $1 FOR UPDATE
-            """, [id]).first else { return nil }
-        let tenant = try row.string("tenant")
-        let workflow = try row.string("workflow")
-        let version = try row.int("workflow_version")
-        return RunContext(id: id, tenant: tenant, workflow: workflow, version: version,
-                          parameters: try row.json("parameters", as: [String: String].self), logicalTime: try row.date("logical_time"),
-                          state: RunState(rawValue: try row.string("state")) ?? .running,
-                          plan: try plans.plan(tenant: tenant, workflow: workflow, version: version, connection))
+        let lock = lock(id)
+        return try RunContext(id, row: try connection.query(lock.sql, lock.parameters).first, plans: plans, connection)
+    }
+
+    /// The statement that locks run `id`'s row and reads it, for a caller that sends it with
+    /// others in one round trip (`PostgresConnection.queries`); the run's row is locked first
+    /// in every change to a run.
+    static func lock(_ id: UUID) -> (sql: String, parameters: [any PostgresBindable]) {
+        ("""
+        SELECT tenant, workflow, workflow_version, state, parameters::text AS parameters, logical_time FROM runs WHERE id = $1 FOR UPDATE
+        """, [id])
     }
 
     /// The values templates and conditions of `task` may name. `attempt` is the task's try
@@ -56,5 +57,19 @@ struct RunContext {
                 }
             }
         }
+    }
+}
+
+extension RunContext {
+    /// The run from its row as `lock` reads it; nil for no row (no such run).
+    init?(_ id: UUID, row: PostgresRow?, plans: PlanCache, _ connection: PostgresConnection) throws {
+        guard let row else { return nil }
+        let tenant = try row.string("tenant")
+        let workflow = try row.string("workflow")
+        let version = try row.int("workflow_version")
+        self.init(id: id, tenant: tenant, workflow: workflow, version: version,
+                  parameters: try row.json("parameters", as: [String: String].self), logicalTime: try row.date("logical_time"),
+                  state: RunState(rawValue: try row.string("state")) ?? .running,
+                  plan: try plans.plan(tenant: tenant, workflow: workflow, version: version, connection))
     }
 }

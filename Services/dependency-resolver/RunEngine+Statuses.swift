@@ -54,11 +54,13 @@ extension RunEngine {
     }
 
     private func applyStatuses(_ statuses: [TaskStatus], of runID: UUID, _ connection: PostgresConnection, _ outbox: Outbox) throws {
-        guard let run = try RunContext.load(runID, plans: plans, connection) else {
+        // The run's row, then its reported tasks' rows, locked in one round trip.
+        let locked = try connection.queries([RunContext.lock(runID), Self.lockTasks(Set(statuses.map(\.taskID)), of: runID)])
+        guard locked.count == 2, let run = try RunContext(runID, row: locked[0].first, plans: plans, connection) else {
             logger.warning("status for unknown run", [LogKey.run: runID.key, "reports": "\(statuses.count)"])
             return
         }
-        var rows = try lockTasks(Set(statuses.map(\.taskID)), of: run, connection)
+        var rows = try Self.taskRows(locked[1])
         var changes: [String: TaskChange] = [:]
         var changed: [String] = []
         var completions: [Completion] = []
@@ -106,11 +108,15 @@ extension RunEngine {
     }
 
     /// Locks the reported tasks' rows and reads their state.
-    private func lockTasks(_ tasks: Set<String>, of run: RunContext, _ connection: PostgresConnection) throws -> [String: TaskRow] {
+    private static func lockTasks(_ tasks: Set<String>, of run: UUID) -> (sql: String, parameters: [any PostgresBindable]) {
+        ("""
+        SELECT task_id, state, attempt, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2) ORDER BY task_id FOR UPDATE
+        """, [run, Array(tasks)])
+    }
+
+    private static func taskRows(_ locked: PostgresRows) throws -> [String: TaskRow] {
         var rows: [String: TaskRow] = [:]
-        for row in try connection.query("""
-            SELECT task_id, state, attempt, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2) ORDER BY task_id FOR UPDATE
-            """, [run.id, Array(tasks)]) {
+        for row in locked {
             rows[try row.string("task_id")] = TaskRow(state: TaskState(rawValue: try row.string("state")) ?? .pending,
                                                       attempt: try row.int("attempt"), failures: try row.int("failures"))
         }

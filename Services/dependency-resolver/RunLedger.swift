@@ -15,6 +15,9 @@ final class RunLedger: AdvanceLedger {
     let actor: String
     private(set) var closed = 0
     private(set) var failed = 0
+    /// The failures so far of the pending tasks `deliver` read, so launching them needs no
+    /// second read of their rows (rows `deliver` locked: nobody else changes them meanwhile).
+    private var failures: [String: Int] = [:]
 
     init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, actor: String = RunEffects.actor) {
         self.run = run
@@ -32,12 +35,14 @@ final class RunLedger: AdvanceLedger {
             UPDATE task_instances t SET up_succeeded = t.up_succeeded + d.s, up_failed = t.up_failed + d.f, up_skipped = t.up_skipped + d.k
             FROM unnest($2::text[], $3::int[], $4::int[], $5::int[]) AS d(task_id, s, f, k)
             WHERE t.run_id = $1 AND t.task_id = d.task_id
-            RETURNING t.task_id, t.state, t.up_succeeded, t.up_failed, t.up_skipped
+            RETURNING t.task_id, t.state, t.up_succeeded, t.up_failed, t.up_skipped, t.failures
             """, [run.id, positions.map { graph.ids[$0] }, positions.map { deltas[$0]?.succeeded ?? 0 },
                   positions.map { deltas[$0]?.failed ?? 0 }, positions.map { deltas[$0]?.skipped ?? 0 }])
         var pending: [Int: UpstreamTally] = [:]
         for row in rows where try row.string("state") == TaskState.pending.rawValue {
-            guard let position = graph.index[try row.string("task_id")] else { continue }
+            let id = try row.string("task_id")
+            guard let position = graph.index[id] else { continue }
+            failures[id] = try row.int("failures")
             pending[position] = UpstreamTally(total: graph.parents[position].count, succeeded: try row.int("up_succeeded"),
                                               failed: try row.int("up_failed"), skipped: try row.int("up_skipped"))
         }
@@ -106,7 +111,7 @@ final class RunLedger: AdvanceLedger {
             return []
         }
         var completions: [Completion] = []
-        for failure in try launcher.launch(tasks, run: run, outputs: outputs) {
+        for failure in try launcher.launch(tasks, run: run, outputs: outputs, failures: failures) {
             completions.append(try end(failure.task, as: .failed, from: nil, reason: failure.reason))
         }
         return completions

@@ -41,13 +41,19 @@ struct TaskLauncher {
     }
 
     /// Publishes `task.ready` for command tasks and starts sub-workflow runs; returns the tasks
-    /// that could not start. `outputs` are the upstream outputs when the caller already read them.
-    func launch(_ tasks: [Int], run: RunContext, outputs known: [String: [String: String]]? = nil) throws -> [Failure] {
+    /// that could not start. `outputs` are the upstream outputs when the caller already read them;
+    /// `failures`, the tasks' failures so far where the caller read them (the rest are read).
+    func launch(_ tasks: [Int], run: RunContext, outputs known: [String: [String: String]]? = nil,
+                failures knownFailures: [String: Int] = [:]) throws -> [Failure] {
         let graph = run.plan.graph
         let ids = tasks.map { graph.ids[$0] }
-        var tries: [String: Int] = [:]
-        for row in try connection.query("SELECT task_id, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2)", [run.id, ids]) {
-            tries[try row.string("task_id")] = try row.int("failures") + 1
+        var tries = knownFailures.mapValues { $0 + 1 }
+        let unread = ids.filter { knownFailures[$0] == nil }
+        if !unread.isEmpty {
+            for row in try connection.query("SELECT task_id, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2)",
+                                            [run.id, unread]) {
+                tries[try row.string("task_id")] = try row.int("failures") + 1
+            }
         }
         let outputs = try known ?? outputs(of: tasks, run: run)
         var failures: [Failure] = []
