@@ -26,15 +26,21 @@ enum Dispatcher {
         // Neighbouring readies and neighbouring status reports are each applied in one statement
         // (a busy dispatcher takes hundreds per batch); the order across kinds is kept. The
         // scheduler is woken once the batch has committed, so its pass sees the new work.
+        let backlog = Backlog()
         let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus]) {
             (messages: [IncomingMessage], connection, outbox) in
             for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
                 switch run.first?.header.itemType {
                 case TaskReady.type:
                     try queue.enqueue(try run.flatMap { try $0.unpack(TaskReady.self) }, connection)
-                    outbox.onCommit { wake.notify() }
+                    outbox.onCommit {
+                        backlog.markWaiting()
+                        wake.notify()
+                    }
                 case TaskStatus.type:
-                    if try leases.track(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection) { outbox.onCommit { wake.notify() } }
+                    if try leases.track(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection) {
+                        outbox.onCommit { if backlog.mayHaveWaiting { wake.notify() } }
+                    }
                 default:
                     context.logger.debug("ignoring messages", [LogKey.messageType: run.first?.header.type ?? "", "count": "\(run.count)"])
                 }
@@ -52,7 +58,7 @@ enum Dispatcher {
                                     maxDispatches: try environment.int("WL_PASS_MAX_DISPATCHES", default: 500, range: 1...100_000),
                                     agentTimeout: agentTimeout, logger: context.logger)
         let scheduler = Scheduler(context: context, loader: loader, writer: PlanWriter(signer: signer, logger: context.logger),
-                                  wake: wake, interval: interval, metrics: metrics)
+                                  wake: wake, backlog: backlog, interval: interval, metrics: metrics)
         let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake,
                                        heartbeats: heartbeats.consumer)
         let refresher = MetricsRefresher(context: context, metrics: metrics, agentTimeout: agentTimeout)

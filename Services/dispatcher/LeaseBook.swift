@@ -44,9 +44,10 @@ struct LeaseBook: Sendable {
     }
 
     /// Follows agents' reports for the current attempt: who runs it, and when it is done, for a
-    /// whole batch in one statement. Reports for an attempt that is no longer out (superseded,
-    /// lost, queued again) change nothing. Returns whether a slot was freed, so the scheduler can
-    /// look again at once.
+    /// whole batch in one statement, sent with the batch's COMMIT. Reports for an attempt that
+    /// is no longer out (superseded, lost, queued again) change nothing. Returns whether a
+    /// report ended an attempt, which frees its slot if the attempt was still out, so the
+    /// scheduler can look again at once (a stale report costs at most one pass for nothing).
     func track(_ messages: [Envelope<TaskStatus>], _ connection: PostgresConnection) throws -> Bool {
         var order: [AttemptRef] = []
         var changes: [AttemptRef: Change] = [:]
@@ -57,7 +58,8 @@ struct LeaseBook: Sendable {
             changes[key, default: Change(runID: status.runID, taskID: status.taskID, attempt: status.attempt)].apply(message)
         }
         guard !order.isEmpty else { return false }
-        let rows = try connection.query("""
+        let changed = order.compactMap { changes[$0] }
+        try connection.executeDeferred("""
             UPDATE task_leases l SET state = c.state, agent_id = COALESCE(c."agentID", l.agent_id),
                 agent_session = COALESCE(c."agentSession", l.agent_session),
                 started_at = COALESCE(c."startedAt", l.started_at), finished_at = COALESCE(c."finishedAt", l.finished_at),
@@ -65,11 +67,7 @@ struct LeaseBook: Sendable {
             FROM json_to_recordset($1::json) AS c("runID" uuid, "taskID" text, attempt int, state text, "agentID" text,
                 "agentSession" text, "startedAt" timestamptz, "finishedAt" timestamptz, expected text[])
             WHERE l.run_id = c."runID" AND l.task_id = c."taskID" AND l.attempt = c.attempt AND l.state = ANY(c.expected)
-            RETURNING l.state
-            """, [String(decoding: try WireCoding.encode(order.compactMap { changes[$0] }), as: UTF8.self)])
-        if rows.count < order.count {
-            logger.debug("reports for superseded or finished attempts", ["ignored": "\(order.count - rows.count)"])
-        }
-        return try rows.contains { try $0.string("state") == "done" }
+            """, [String(decoding: try WireCoding.encode(changed), as: UTF8.self)])
+        return changed.contains { $0.state == "done" }
     }
 }

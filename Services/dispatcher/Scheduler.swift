@@ -18,6 +18,7 @@ struct Scheduler: Service {
     let loader: SnapshotLoader
     let writer: PlanWriter
     let wake: WakeSignal
+    let backlog: Backlog
     let interval: Duration
     let metrics: DispatcherMetrics
 
@@ -42,17 +43,22 @@ struct Scheduler: Service {
     func pass(startsRamp: Bool) async throws -> Int {
         let started = ContinuousClock.now
         let loader = loader, writer = writer
+        backlog.markWaiting()
         let outcome = try await context.transaction { connection, outbox -> PassOutcome in
             try connection.executeDeferred("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
             guard let loaded = try loader.load(connection, startsRamp: startsRamp) else {
                 try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
-                return PassOutcome(dispatched: [], adjustment: nil)
+                return PassOutcome(dispatched: [], adjustment: nil, leftWaiting: false)
             }
             let plan = DispatchPlanner.plan(loaded.snapshot)
             try writer.apply(plan, recordedWaits: loaded.waitReasons, connection, outbox)
             try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = $1 WHERE id = 1", [plan.globalAdjustment])
-            return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment)
+            // A queue head read whole may have more behind it.
+            let seen = loaded.snapshot.queues.values
+            let left = seen.reduce(0) { $0 + $1.count } > plan.dispatches.count || seen.contains { $0.count >= loader.queueDepth }
+            return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment, leftWaiting: left)
         }
+        backlog.passEnded(left: outcome.leftWaiting)
         metrics.recordPass(outcome, since: started)
         return outcome.dispatched.count
     }
@@ -62,4 +68,6 @@ struct Scheduler: Service {
 struct PassOutcome: Sendable {
     let dispatched: [String]
     let adjustment: String?
+    /// Whether queued tasks were left behind (see `Backlog`).
+    let leftWaiting: Bool
 }
