@@ -21,7 +21,7 @@ enum Dispatcher {
         let signer = try DispatchSigner(secretKeyFile: keyFile)
         let wake = WakeSignal()
         let queue = TaskQueue(logger: context.logger)
-        let leases = LeaseBook(logger: context.logger)
+        let leases = LeaseBook()
         let registry = AgentRegistry(logger: context.logger)
         // Neighbouring readies and neighbouring status reports are each applied in one statement
         // (a busy dispatcher takes hundreds per batch); the order across kinds is kept. The
