@@ -7,6 +7,13 @@ internal import CPostgres
 struct ConnectionParameters: Sendable {
     /// Server settings decoders rely on: timestamps printed as ISO in UTC, bytea as hex.
     static let requiredOptions = "-c DateStyle=ISO -c TimeZone=UTC -c bytea_output=hex"
+    /// Defaults the connection string's own `options` may override: no JIT compilation. The
+    /// platform's statements are short, and the server decides to compile from a plan's cost
+    /// estimate: with statistics taken while 100,000 tasks were queued, the scheduler's
+    /// queue-heads statement (0.05 ms to run) was estimated at 690,000 and compiled, with
+    /// inlining and optimization, on every pass — 78 ms each, the intermittent latency collapse
+    /// after the benchmark's big scenarios (docs/performance.md, item 43).
+    static let defaultOptions = "-c jit=off"
 
     let keywords: [String]
     let values: [String]
@@ -39,7 +46,8 @@ struct ConnectionParameters: Sendable {
         keywords.append("application_name")
         values.append(applicationName)
         keywords.append("options")
-        values.append(userOptions.isEmpty ? Self.requiredOptions : userOptions + " " + Self.requiredOptions)
+        // Later settings win: the caller's over the defaults, the required ones over both.
+        values.append([Self.defaultOptions, userOptions, Self.requiredOptions].filter { !$0.isEmpty }.joined(separator: " "))
         self.keywords = keywords
         self.values = values
     }

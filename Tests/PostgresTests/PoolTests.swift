@@ -32,11 +32,12 @@ struct PoolTests {
             let settings = try await client.withConnection { connection in
                 let row = try connection.query("""
                     SELECT current_setting('DateStyle') AS ds, current_setting('TimeZone') AS tz,
-                           current_setting('application_name') AS app, current_setting('bytea_output') AS bo
+                           current_setting('application_name') AS app, current_setting('bytea_output') AS bo,
+                           current_setting('jit') AS jit
                     """)[0]
-                return try [row.string("ds"), row.string("tz"), row.string("app"), row.string("bo")]
+                return try [row.string("ds"), row.string("tz"), row.string("app"), row.string("bo"), row.string("jit")]
             }
-            #expect(settings == ["ISO, MDY", "UTC", "wloadctl", "hex"])
+            #expect(settings == ["ISO, MDY", "UTC", "wloadctl", "hex", "off"])
         }
     }
 
@@ -48,17 +49,17 @@ struct PoolTests {
             if parts.count == 2 { fields[parts[0]] = parts[1] }
         }
         let host = fields["host"] ?? "", port = fields["port"] ?? "", database = fields["dbname"] ?? ""
-        let uri = "postgresql://postgres@\(host):\(port)/\(database)?options=-c%20statement_timeout%3D1234"
+        let uri = "postgresql://postgres@\(host):\(port)/\(database)?options=-c%20statement_timeout%3D1234%20-c%20jit%3Don"
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: uri, applicationName: "uri-test"),
                                     logger: Logger(label: "test", level: .error))
         let settings = try await client.withConnection { connection in
             let row = try connection.query("""
                 SELECT current_setting('statement_timeout') AS st, current_setting('TimeZone') AS tz,
-                       current_setting('application_name') AS app
+                       current_setting('application_name') AS app, current_setting('jit') AS jit
                 """)[0]
-            return try [row.string("st"), row.string("tz"), row.string("app")]
+            return try [row.string("st"), row.string("tz"), row.string("app"), row.string("jit")]
         }
-        #expect(settings == ["1234ms", "UTC", "uri-test"])
+        #expect(settings == ["1234ms", "UTC", "uri-test", "on"], "the caller's options win over the defaults")
         await client.close()
     }
 
