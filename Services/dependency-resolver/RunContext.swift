@@ -19,8 +19,8 @@ struct RunContext {
     var isActive: Bool { state == .running || state == .paused }
 
     static func load(_ id: UUID, plans: PlanCache, _ connection: PostgresConnection) throws -> RunContext? {
-        let lock = lock(id)
-        return try RunContext(id, row: try connection.query(lock.sql, lock.parameters).first, plans: plans, connection)
+        let statement = lock(id)
+        return try RunContext(id, row: try connection.query(statement.sql, statement.parameters).first, plans: plans, connection)
     }
 
     /// The statement that locks run `id`'s row and reads it, for a caller that sends it with
