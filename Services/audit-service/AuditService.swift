@@ -11,7 +11,7 @@ enum AuditService {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         // Records are stored once by their message id and place (`audit_log` is unique on both),
         // so the loop need not record processed ids as well. A batch's bytes are bounded
-        // (`ConsumerLoop.maxBatchBytes`): one insert takes a few thousand records at most.
+        // (`ConsumerLoop.defaultMaxBatchBytes`): one insert takes a few thousand records at most.
         let loop = try context.consumerLoop("records", topics: [Topics.audit], pace: .relaxed, deduplication: .byHandler) {
             (messages: [IncomingMessage], connection, _) in
             try AuditLog.append(messages, connection)

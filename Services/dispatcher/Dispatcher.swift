@@ -10,6 +10,12 @@ import ServiceKit
 /// agent, as signed orders on that agent's topic, each a numbered attempt holding a lease.
 /// Agents that go silent lose their attempts, which the resolver retries per the task's policy.
 enum Dispatcher {
+    /// The bytes of readies one queueing transaction takes at most (about 1,300 tasks of ~200
+    /// bytes): every task in a batch waits for the whole batch, so a neighbour's task that
+    /// arrives with a flood's is queued within ~0.1 s, not the ~0.5 s a 1 MiB batch took under
+    /// load. Throughput is unchanged; a batch's fixed cost is small next to 1,300 inserts.
+    static let readyBatchBytes = 256 << 10
+
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let environment = context.environment
         let agentTimeout = try environment.seconds("WL_AGENT_TIMEOUT", default: 10)
@@ -23,27 +29,31 @@ enum Dispatcher {
         let queue = TaskQueue(logger: context.logger)
         let leases = LeaseBook()
         let registry = AgentRegistry(logger: context.logger)
-        // Neighbouring readies and neighbouring status reports are each applied in one statement
-        // (a busy dispatcher takes hundreds per batch); the order across kinds is kept. The
-        // scheduler is woken once the batch has committed, so its pass sees the new work.
+        // Readies and agents' reports have a loop each, so a slot an agent frees is seen however
+        // many readies wait to be queued: with one loop, a flood's readies (batches of thousands
+        // of tasks, a few hundred milliseconds each to queue, and librdkafka's prefetch of them
+        // ahead of the reports) held the reports back and no task was dispatched for up to 1.7 s
+        // (docs/performance.md, item 44). Their order across the two topics does not matter: a
+        // report changes only the attempt it names while that attempt is out (`LeaseBook`), and
+        // a task is dispatched only after its ready was queued. Each batch of a kind is applied
+        // in one statement, and the scheduler is woken once it has committed, so its pass sees
+        // the new work. A ready batch takes at most `readyBatchBytes`: a task becomes visible to
+        // passes only when its whole batch has committed.
         let backlog = Backlog()
-        let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady, Topics.tasksStatus]) {
+        let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady], maxBatchBytes: Self.readyBatchBytes) {
             (messages: [IncomingMessage], connection, outbox) in
-            for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
-                switch run.first?.header.itemType {
-                case TaskReady.type:
-                    try queue.enqueue(try run.flatMap { try $0.unpack(TaskReady.self) }, connection)
-                    outbox.onCommit {
-                        backlog.markWaiting()
-                        wake.notify()
-                    }
-                case TaskStatus.type:
-                    if try leases.track(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection) {
-                        outbox.onCommit { if backlog.mayHaveWaiting { wake.notify() } }
-                    }
-                default:
-                    context.logger.debug("ignoring messages", [LogKey.messageType: run.first?.header.type ?? "", "count": "\(run.count)"])
-                }
+            let readies = try messages.filter { $0.header.itemType == TaskReady.type }.flatMap { try $0.unpack(TaskReady.self) }
+            guard !readies.isEmpty else { return }
+            try queue.enqueue(readies, connection)
+            outbox.onCommit {
+                backlog.markWaiting()
+                wake.notify()
+            }
+        }
+        let reports = try context.consumerLoop("reports", topics: [Topics.tasksStatus]) { (messages: [IncomingMessage], connection, outbox) in
+            let statuses = try messages.filter { $0.header.itemType == TaskStatus.type }.flatMap { try $0.unpack(TaskStatus.self) }
+            if try leases.track(statuses, connection) {
+                outbox.onCommit { if backlog.mayHaveWaiting { wake.notify() } }
             }
         }
         // Heartbeats have a loop of their own, so however far behind a flood of work puts the
@@ -62,7 +72,7 @@ enum Dispatcher {
         let sweeper = LostAgentSweeper(context: context, agentTimeout: agentTimeout, acceptTimeout: acceptTimeout, wake: wake,
                                        heartbeats: heartbeats.consumer)
         let refresher = MetricsRefresher(context: context, metrics: metrics, agentTimeout: agentTimeout)
-        return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, heartbeats, work])
+        return ServiceApp(router: routes(context, agentTimeout: agentTimeout, wake: wake), services: [refresher, sweeper, scheduler, heartbeats, work, reports])
     }
 
     static func routes(_ context: ServiceContext, agentTimeout: Duration, wake: WakeSignal) -> Router {

@@ -51,6 +51,7 @@ public struct ConsumerLoop: Service {
     private let relaySignal: WakeSignal?
     private let logger: Logger
     private let maxBatch: Int
+    private let maxBatchBytes: Int
     private let deduplication: Deduplication
     private let handler: BatchHandler
     private let processed: Counter
@@ -64,14 +65,15 @@ public struct ConsumerLoop: Service {
     /// The bytes of messages one batch takes at most (beyond its first message): a batch of 500
     /// groups could otherwise hold 100,000 tasks' reports or specs, decoded and re-encoded for
     /// its statements at once (a 200,000-task run peaked at 574 MiB in the dispatcher). 1 MiB is
-    /// still thousands of grouped items.
-    static let maxBatchBytes = 1 << 20
+    /// still thousands of grouped items. A loop whose batches hold up what others wait for takes
+    /// less (the dispatcher's readies).
+    public static let defaultMaxBatchBytes = 1 << 20
     /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
     /// no broker round trip).
     static let lagInterval = Duration.seconds(1)
 
     public init(name: String, consumer: KafkaConsumer, database: PostgresClient, source: String, relaySignal: WakeSignal?,
-                logger: Logger, maxBatch: Int = 500, deduplication: Deduplication = .recorded,
+                logger: Logger, maxBatch: Int = 500, maxBatchBytes: Int = defaultMaxBatchBytes, deduplication: Deduplication = .recorded,
                 batchHandler handler: @escaping BatchHandler) {
         self.name = name
         self.consumer = consumer
@@ -80,6 +82,7 @@ public struct ConsumerLoop: Service {
         self.relaySignal = relaySignal
         self.logger = logger.with(["consumer": name])
         self.maxBatch = maxBatch
+        self.maxBatchBytes = maxBatchBytes
         self.deduplication = deduplication
         self.handler = handler
         let labels = ["consumer": name]
@@ -99,7 +102,7 @@ public struct ConsumerLoop: Service {
         do {
             var lagCheckedAt = ContinuousClock.now
             while !Task.isCancelled {
-                let messages = try await consumer.poll(maxMessages: maxBatch, maxBytes: Self.maxBatchBytes, timeout: .milliseconds(100))
+                let messages = try await consumer.poll(maxMessages: maxBatch, maxBytes: maxBatchBytes, timeout: .milliseconds(100))
                 if ContinuousClock.now - lagCheckedAt >= Self.lagInterval {
                     // Sets wl_kafka_consumer_lag, which operators alert on and `make bench` reports.
                     _ = await consumer.lag()

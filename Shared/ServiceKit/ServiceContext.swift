@@ -43,10 +43,12 @@ public struct ServiceContext: Sendable {
 
     /// The idempotent consumer with a handler that takes each batch's new messages at once.
     public func consumerLoop(_ name: String, topics: [String], pace: FetchPace = .prompt, maxBatch: Int = 500,
-                             deduplication: Deduplication = .recorded, batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
+                             maxBatchBytes: Int = ConsumerLoop.defaultMaxBatchBytes, deduplication: Deduplication = .recorded,
+                             batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
         let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics, pace: pace)
         return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name, relaySignal: relaySignal,
-                            logger: logger, maxBatch: maxBatch, deduplication: deduplication, batchHandler: batchHandler)
+                            logger: logger, maxBatch: maxBatch, maxBatchBytes: maxBatchBytes, deduplication: deduplication,
+                            batchHandler: batchHandler)
     }
 
     /// A transaction whose outbox messages are published right after it commits. It runs as the
