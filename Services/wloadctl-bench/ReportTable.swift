@@ -22,7 +22,8 @@ enum ReportTable {
         lines += section("Noisy neighbour", [
             row("A's flood", String(format: "%d tasks in %.1f s", report.noisyNeighbour.floodTasks, report.noisyNeighbour.floodSeconds)),
             row("B ready → dispatched", percentiles(report.noisyNeighbour.neighbourReadyToDispatchedMs)),
-            row("A ready → dispatched", percentiles(report.noisyNeighbour.floodReadyToDispatchedMs)),
+            row("B queued → dispatched", percentiles(report.noisyNeighbour.neighbourQueuedToDispatchedMs)),
+            row("A queued → dispatched", percentiles(report.noisyNeighbour.floodReadyToDispatchedMs)),
         ])
         let orchestration = report.orchestration
         var resources = [

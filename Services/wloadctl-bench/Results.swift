@@ -36,8 +36,12 @@ struct NeighbourResult: Codable, Sendable {
     var floodSeconds: Double
     var neighbourTasks: Int
     var verification: RunProbe.Verification
-    /// Tenant B's queued → dispatched while A's flood was queued.
+    /// Tenant B's tasks: ready (their run created by the resolver; they have no dependencies)
+    /// → dispatched. What B waits for A: the target is judged on it.
     var neighbourReadyToDispatchedMs: Percentiles
+    /// Tenant B's tasks: queued by the dispatcher → dispatched, the scheduling part of the wait
+    /// (before it, B's readies wait behind A's on their way into the queue).
+    var neighbourQueuedToDispatchedMs: Percentiles
     var floodReadyToDispatchedMs: Percentiles
 }
 

@@ -118,6 +118,16 @@ struct RunProbe: Sendable {
             """, runs)
     }
 
+    /// Run created → each task dispatched: for runs whose tasks are all ready when the resolver
+    /// creates the run (no dependencies), the wait from ready, including the way from the
+    /// resolver into the dispatcher's queue that `decisionLatency` leaves out.
+    func readyLatency(_ runs: [UUID]) async throws -> Percentiles {
+        try await percentiles("""
+            SELECT extract(epoch FROM l.dispatched_at - r.created_at) * 1000 AS ms
+            FROM task_leases l JOIN runs r ON r.id = l.run_id WHERE l.run_id = ANY($1::uuid[])
+            """, runs)
+    }
+
     /// Upstream finished (the agent's report) → downstream dispatched, over the chain workflow's
     /// edges (`s<k>` → `s<k+1>`).
     func downstreamLatency(_ runs: [UUID]) async throws -> Percentiles {

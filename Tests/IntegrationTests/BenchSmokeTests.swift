@@ -28,6 +28,7 @@ extension Integration {
             struct Neighbour: Decodable {
                 let verification: Verification
                 let neighbourReadyToDispatchedMs: Samples
+                let neighbourQueuedToDispatchedMs: Samples
             }
             struct Samples: Decodable {
                 let count: Int
@@ -72,6 +73,7 @@ extension Integration {
             #expect(report.latency.triggerToFirstStartedMs.count == 40)
             #expect(report.latency.finishedToDownstreamDispatchedMs.count == 40 * 4)
             #expect(report.noisyNeighbour.neighbourReadyToDispatchedMs.count == 100)
+            #expect(report.noisyNeighbour.neighbourQueuedToDispatchedMs.count == 100)
             #expect(report.baseline.messagesConsumed == report.baseline.messages)
             #expect(report.peakRSSMiB["dispatcher", default: 0] > 0, "memory was read")
             try? FileManager.default.removeItem(at: output)
