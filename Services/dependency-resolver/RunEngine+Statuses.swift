@@ -65,8 +65,6 @@ extension RunEngine {
         var changed: [String] = []
         var completions: [Completion] = []
         var ended: [TaskState] = []
-        // A task dispatched (or otherwise out of `ready`) makes room in the run's ready window.
-        var leftReady = false
         let effects = RunEffects(outbox: outbox, logger: logger)
         for status in statuses {
             guard let position = run.plan.graph.index[status.taskID], let row = rows[status.taskID] else {
@@ -87,7 +85,6 @@ extension RunEngine {
                     retryAt = Date().addingTimeInterval(policy.delay(afterFailure: failures, random: Double.random(in: 0..<1)))
                 }
                 let updated = TaskRow(state: next, attempt: attempt, failures: failures)
-                leftReady = leftReady || (row.state == .ready && next != .ready)
                 rows[status.taskID] = updated
                 if changes[status.taskID] == nil { changed.append(status.taskID) }
                 changes[status.taskID, default: TaskChange(taskID: status.taskID)].apply(status, updated)
@@ -103,7 +100,7 @@ extension RunEngine {
             }
         }
         try write(changed.compactMap { changes[$0] }, of: run, connection)
-        guard !completions.isEmpty || (leftReady && window.covers(run)) else { return }
+        guard !completions.isEmpty else { return }
         try advance(run, connection, outbox) { ledger in
             for state in ended { ledger.count(ended: state) }
             try ledger.propagate(completions)

@@ -11,7 +11,6 @@ import ServiceKit
 struct RunEngine: Sendable {
     let plans: PlanCache
     let waits: WaitBook
-    let window: ReadyWindow
     let logger: Logger
 
     /// Creates the run and its task instances and applies the trigger rules once: tasks without
@@ -109,14 +108,13 @@ struct RunEngine: Sendable {
 
     // MARK: - Shared steps
 
-    /// Runs `body` against the run's ledger, makes ready the held tasks the ready window has room
-    /// for, then writes the counters once and finishes the run when no task is left open.
+    /// Runs `body` against the run's ledger, then writes the counters once and finishes the run
+    /// when no task is left open.
     func advance(_ run: RunContext, actor: String = RunEffects.actor, _ connection: PostgresConnection, _ outbox: Outbox,
                  _ body: (inout RunLedger) throws -> Void) throws {
         var ledger = RunLedger(run: run, connection: connection, effects: RunEffects(outbox: outbox, logger: logger), waits: waits,
-                               window: window, actor: actor)
+                               actor: actor)
         try body(&ledger)
-        try ledger.releaseHeld()
         guard let counts = try connection.query("""
             UPDATE runs SET tasks_open = tasks_open - $2, tasks_failed = tasks_failed + $3 WHERE id = $1
             RETURNING tasks_open, tasks_failed, state

@@ -15,15 +15,12 @@ final class RunLedger: AdvanceLedger {
     let actor: String
     private(set) var closed = 0
     private(set) var failed = 0
-    let window: ReadyWindow
     /// The failures so far of the pending tasks `deliver` read, so launching them needs no
     /// second read of their rows (rows `deliver` locked: nobody else changes them meanwhile).
     private var failures: [String: Int] = [:]
 
-    init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, window: ReadyWindow,
-         actor: String = RunEffects.actor) {
+    init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, actor: String = RunEffects.actor) {
         self.run = run
-        self.window = window
         self.connection = connection
         self.effects = effects
         self.actor = actor
@@ -103,38 +100,21 @@ final class RunLedger: AdvanceLedger {
         try propagate(try launch(tasks))
     }
 
-    /// Starts tasks that passed their rule, condition and waits: held while the run is paused,
-    /// and beyond the run's ready window (`ReadyWindow`). `outputs` are the upstream outputs when
-    /// the caller already read them; `room`, the window's room when the caller counted it.
-    func launch(_ tasks: [Int], outputs: [String: [String: String]]? = nil, room known: Int? = nil) throws -> [Completion] {
+    /// Starts tasks that passed their rule, condition and waits: held while the run is paused.
+    /// `outputs` are the upstream outputs when the caller already read them.
+    func launch(_ tasks: [Int], outputs: [String: [String: String]]? = nil) throws -> [Completion] {
         guard !tasks.isEmpty else { return [] }
         if run.state == .paused {
-            try hold(tasks, reason: nil)
+            try connection.executeDeferred("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
+                                   [run.id, tasks.map { graph.ids[$0] }])
             for task in tasks { try effects.audit(run, "task.held", task: graph.ids[task], to: TaskState.held.rawValue) }
             return []
         }
-        let room = try known ?? window.room(run, connection)
-        if tasks.count > room { try hold(Array(tasks.dropFirst(room)), reason: window.reason) }
         var completions: [Completion] = []
-        for failure in try launcher.launch(Array(tasks.prefix(room)), run: run, outputs: outputs, failures: failures) {
+        for failure in try launcher.launch(tasks, run: run, outputs: outputs, failures: failures) {
             completions.append(try end(failure.task, as: .failed, from: nil, reason: failure.reason))
         }
         return completions
-    }
-
-    /// Starts the tasks held beyond the ready window, first by position, as far as its room
-    /// allows; called after every change to a running run (`RunEngine.advance`).
-    func releaseHeld() throws {
-        guard run.state == .running else { return }
-        let held = try window.releasable(run, connection)
-        if !held.isEmpty { try propagate(try launch(held, room: held.count)) }
-    }
-
-    private func hold(_ tasks: [Int], reason: String?) throws {
-        guard !tasks.isEmpty else { return }
-        try connection.executeDeferred("""
-            UPDATE task_instances SET state = 'held', reason = $3, updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)
-            """, [run.id, tasks.map { graph.ids[$0] }, reason])
     }
 
     /// The switch's chosen branches run; the others see it as skipped.
