@@ -17,7 +17,7 @@ enum DependencyResolver {
             // messages one by one between them, so every run's order is kept.
             for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
                 if run.first?.header.itemType == TaskStatus.type {
-                    try engine.applyStatuses(try run.flatMap { try $0.unpack(TaskStatus.self) }, connection, outbox)
+                    try engine.applyStatuses(try run.items(TaskStatus.self), connection, outbox)
                 } else {
                     for message in run { try apply(message, engine: engine, context: context, connection, outbox) }
                 }

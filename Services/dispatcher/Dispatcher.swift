@@ -42,7 +42,7 @@ enum Dispatcher {
         let backlog = Backlog()
         let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady], maxBatchBytes: Self.readyBatchBytes) {
             (messages: [IncomingMessage], connection, outbox) in
-            let readies = try messages.filter { $0.header.itemType == TaskReady.type }.flatMap { try $0.unpack(TaskReady.self) }
+            let readies = try messages.items(TaskReady.self)
             guard !readies.isEmpty else { return }
             try queue.enqueue(readies, connection)
             outbox.onCommit {
@@ -51,8 +51,7 @@ enum Dispatcher {
             }
         }
         let reports = try context.consumerLoop("reports", topics: [Topics.tasksStatus]) { (messages: [IncomingMessage], connection, outbox) in
-            let statuses = try messages.filter { $0.header.itemType == TaskStatus.type }.flatMap { try $0.unpack(TaskStatus.self) }
-            if try leases.track(statuses, connection) {
+            if try leases.track(try messages.items(TaskStatus.self), connection) {
                 outbox.onCommit { if backlog.mayHaveWaiting { wake.notify() } }
             }
         }

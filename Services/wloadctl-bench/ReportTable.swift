@@ -23,7 +23,7 @@ enum ReportTable {
             row("A's flood", String(format: "%d tasks in %.1f s", report.noisyNeighbour.floodTasks, report.noisyNeighbour.floodSeconds)),
             row("B ready → dispatched", percentiles(report.noisyNeighbour.neighbourReadyToDispatchedMs)),
             row("B queued → dispatched", percentiles(report.noisyNeighbour.neighbourQueuedToDispatchedMs)),
-            row("A queued → dispatched", percentiles(report.noisyNeighbour.floodReadyToDispatchedMs)),
+            row("A queued → dispatched", percentiles(report.noisyNeighbour.floodQueuedToDispatchedMs)),
         ])
         let orchestration = report.orchestration
         var resources = [

@@ -42,7 +42,7 @@ struct NeighbourResult: Codable, Sendable {
     /// Tenant B's tasks: queued by the dispatcher → dispatched, the scheduling part of the wait
     /// (before it, B's readies wait behind A's on their way into the queue).
     var neighbourQueuedToDispatchedMs: Percentiles
-    var floodReadyToDispatchedMs: Percentiles
+    var floodQueuedToDispatchedMs: Percentiles
 }
 
 /// One target of the issue and whether this run met it.

@@ -120,7 +120,7 @@ struct Scenarios: Sendable {
         return NeighbourResult(floodTasks: flood, floodSeconds: finished.timeIntervalSince(started), neighbourTasks: settings.neighbourTasks,
                                verification: both, neighbourReadyToDispatchedMs: try await probe.readyLatency(neighbour),
                                neighbourQueuedToDispatchedMs: try await probe.decisionLatency(neighbour),
-                               floodReadyToDispatchedMs: try await probe.decisionLatency(floodRuns))
+                               floodQueuedToDispatchedMs: try await probe.decisionLatency(floodRuns))
     }
 
     /// Starts runs, eight requests at a time; returns them in request order.

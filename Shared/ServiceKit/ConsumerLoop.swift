@@ -20,6 +20,14 @@ public struct IncomingMessage: Sendable {
     }
 }
 
+extension Sequence where Element == IncomingMessage {
+    /// The `Item`s the messages carry, alone or in groups, in order; messages of other kinds
+    /// are left out (a loop that consumes one kind from its topic).
+    public func items<Item: GroupablePayload>(_ type: Item.Type) throws -> [Envelope<Item>] {
+        try filter { $0.header.itemType == Item.type }.flatMap { try $0.unpack(Item.self) }
+    }
+}
+
 /// Applies a message's effect inside the consumer's transaction, publishing through the outbox.
 public typealias MessageHandler = @Sendable (IncomingMessage, PostgresConnection, Outbox) throws -> Void
 
