@@ -117,7 +117,10 @@ extension Integration {
                 let spans = stack.configuration.root.appendingPathComponent("spans.out").path
                 let slow = JSONString.quote(Spans.command(spans, sleep: 15))
                 try await api.apply(#"{"name": "pinned", "tasks": [{"id": "one", "run": \#(slow)}, {"id": "two", "run": \#(slow)}]}"#, tenant: "acme")
-                // The least-loaded choice puts one task on each agent.
+                // The least-loaded choice puts one task on each agent, once the dispatcher has
+                // both agents' heartbeats (a stack is up before its agents' first heartbeats are read).
+                let bothLive = try await api.eventually { Set(try await dispatch.agentIDs()).isSuperset(of: ["agent-1", "agent-2"]) }
+                #expect(bothLive)
                 let run = try await api.start("pinned", tenant: "acme")
                 let onAgentOne = try await api.eventually(timeout: .seconds(30)) {
                     try await dispatch.placement(run, tenant: "acme").tasks.contains { $0.agent == "agent-1" && $0.state == "running" }
