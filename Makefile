@@ -41,12 +41,15 @@ status:
 
 # Integration tests spawn the service binaries from .build/debug, so build every product first.
 # The shared test Postgres cluster is stopped afterwards if this run started it; the target's
-# status is swift test's.
+# status is swift test's. The output is also kept in .wloadctl/test.log, and a failed run ends by
+# repeating its failures (CI shows only the end of a long log).
 test: deps
 	$(SWIFT) build
-	@if scripts/test-postgres.sh status; then was_running=1; else was_running=0; fi; \
-	status=0; $(SWIFT) test || status=$$?; \
+	@mkdir -p .wloadctl; if scripts/test-postgres.sh status; then was_running=1; else was_running=0; fi; \
+	$(SWIFT) test 2>&1 | tee .wloadctl/test.log; status=$${PIPESTATUS[0]}; \
 	if [ "$$was_running" = 0 ]; then scripts/test-postgres.sh stop; fi; \
+	if [ "$$status" != 0 ]; then echo "failures (from .wloadctl/test.log):"; \
+		grep -E '✘|recorded an issue|error:|Fatal error|Test Case .* failed' .wloadctl/test.log | head -40; fi; \
 	exit $$status
 
 demo: deps release
