@@ -56,13 +56,24 @@ public final class KafkaConsumer: Sendable {
         var pending: KafkaError?
     }
 
+    /// The read-ahead consumers get unless they ask for less (`init`'s `readAheadBytes`).
+    public static let defaultReadAheadBytes = 4 << 20
+
     /// Defaults for a consumer that commits by hand and notices dead members within seconds, with
-    /// a bounded read-ahead: at most ~4 MiB fetched and not yet polled, at most 256 KiB of it from
-    /// one partition per fetch. librdkafka's own defaults (64 MiB, 1 MiB a partition) let one
-    /// busy partition fill the queue, so a message on a quiet partition (another tenant's run)
-    /// waited behind tens of thousands of others, and memory grew with the backlog.
-    static func defaults(groupID: String, pace: FetchPace = .prompt) -> [(String, String)] {
-        [
+    /// a bounded read-ahead: at most `readAheadBytes` fetched and not yet polled, at most 256 KiB
+    /// of it from one partition per fetch, and a fetch of at most a quarter of it. librdkafka's
+    /// own defaults (64 MiB, 1 MiB a partition) let one busy partition fill the queue, so a
+    /// message on a quiet partition (another tenant's run) waited behind tens of thousands of
+    /// others, and memory grew with the backlog. The fetch's bound matters as much: the queue's
+    /// limit counts messages as they are polled (uncompressed), a fetch counts compressed bytes
+    /// and is taken whole once it was asked for, so a fetch as big as the read-ahead (what
+    /// librdkafka picks) brought several times the read-ahead from the busy partitions at once
+    /// (docs/performance.md, item 47). The broker still returns a partition's first producer
+    /// batch whatever its size; `message.max.bytes`, which bounds only the requests a consumer
+    /// sends, must not exceed the fetch's bound.
+    static func defaults(groupID: String, pace: FetchPace = .prompt, readAheadBytes: Int = defaultReadAheadBytes) -> [(String, String)] {
+        let fetchBytes = String(max(64 << 10, readAheadBytes / 4))
+        return [
             ("fetch.wait.max.ms", pace.fetchWaitMilliseconds),
             ("group.id", groupID),
             ("enable.auto.commit", "false"),
@@ -73,8 +84,10 @@ public final class KafkaConsumer: Sendable {
             ("heartbeat.interval.ms", "1000"),
             ("allow.auto.create.topics", "true"),
             ("topic.metadata.refresh.interval.ms", "5000"),
-            ("queued.max.messages.kbytes", "4096"),
+            ("queued.max.messages.kbytes", String(max(64, readAheadBytes >> 10))),
             ("fetch.message.max.bytes", "262144"),
+            ("fetch.max.bytes", fetchBytes),
+            ("message.max.bytes", fetchBytes),
             ("socket.nagle.disable", "true"),
             ("log.connection.close", "false"),
         ]
@@ -84,11 +97,16 @@ public final class KafkaConsumer: Sendable {
     /// enable.auto.offset.store=false. Topics that do not exist yet are picked up when they appear
     /// (metadata is refreshed every 5 s). `onOffsetLost(topic, partition)` is called, on the poll
     /// queue, for every partition whose offset vanished; keep it short (raise an alert).
-    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], pace: FetchPace = .prompt, logger: Logger,
+    public init(configuration: KafkaConfiguration, groupID: String, topics: [String], pace: FetchPace = .prompt,
+                readAheadBytes: Int = defaultReadAheadBytes, logger: Logger,
                 onOffsetLost: @escaping @Sendable (String, Int32) -> Void = { _, _ in }) throws {
         guard !topics.isEmpty else { throw KafkaError(.configuration, "consumer \(groupID) needs at least one topic") }
         let logger = logger.with(["kafka.group": groupID])
-        let settings = configuration.settings(defaults: Self.defaults(groupID: groupID, pace: pace))
+        var settings = configuration.settings(defaults: Self.defaults(groupID: groupID, pace: pace, readAheadBytes: readAheadBytes))
+        if configuration.properties["message.max.bytes"] != nil, configuration.properties["fetch.max.bytes"] == nil {
+            // Larger messages configured: librdkafka sizes the fetch for them itself.
+            settings.removeAll { ["fetch.max.bytes", "message.max.bytes"].contains($0.0) && configuration.properties[$0.0] == nil }
+        }
         let reset = settings.last { $0.0 == "auto.offset.reset" }?.1
         let group = ConsumerGroupState(logger: logger, groupID: groupID, startAtEnd: ["latest", "largest", "end"].contains(reset ?? ""),
                                        onOffsetLost: onOffsetLost)

@@ -76,6 +76,11 @@ public struct ConsumerLoop: Service {
     /// still thousands of grouped items. A loop whose batches hold up what others wait for takes
     /// less (the dispatcher's readies).
     public static let defaultMaxBatchBytes = 1 << 20
+    /// How many batches the loop's consumer fetches ahead (its read-ahead is this many times
+    /// `maxBatchBytes`): enough that a batch is ready when the last one commits, while a message
+    /// on a quiet partition waits behind at most this much of a busy one's (the dispatcher's
+    /// readies: 1 MiB, ~5,000 tasks; docs/performance.md, item 47).
+    public static let readAheadBatches = 4
     /// How often the consumer's lag gauge is refreshed (it reads librdkafka's cached watermarks:
     /// no broker round trip).
     static let lagInterval = Duration.seconds(1)

@@ -15,10 +15,11 @@ public struct ProcessContext: Sendable {
 
     /// A consumer in `group` (one group per service, so instances share partitions).
     public func consumer(group: String, topics: [String], pace: FetchPace = .prompt,
-                         properties: [String: String] = [:]) throws -> KafkaConsumer {
+                         readAheadBytes: Int = KafkaConsumer.defaultReadAheadBytes, properties: [String: String] = [:]) throws -> KafkaConsumer {
         var configuration = kafka
         configuration.properties.merge(properties) { _, new in new }
-        return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, pace: pace, logger: logger)
+        return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, pace: pace, readAheadBytes: readAheadBytes,
+                                 logger: logger)
     }
 }
 
@@ -45,7 +46,8 @@ public struct ServiceContext: Sendable {
     public func consumerLoop(_ name: String, topics: [String], pace: FetchPace = .prompt, maxBatch: Int = 500,
                              maxBatchBytes: Int = ConsumerLoop.defaultMaxBatchBytes, deduplication: Deduplication = .recorded,
                              batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
-        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics, pace: pace)
+        let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics, pace: pace,
+                                            readAheadBytes: ConsumerLoop.readAheadBatches * maxBatchBytes)
         return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name, relaySignal: relaySignal,
                             logger: logger, maxBatch: maxBatch, maxBatchBytes: maxBatchBytes, deduplication: deduplication,
                             batchHandler: batchHandler)
