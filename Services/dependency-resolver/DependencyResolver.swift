@@ -10,7 +10,8 @@ import ServiceKit
 /// change to a run arrives keyed by its run id, so one instance applies them in order.
 enum DependencyResolver {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
-        let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), logger: context.logger)
+        let window = ReadyWindow(limit: try context.environment.int("WL_RUN_READY_WINDOW", default: 500, range: 1...1_000_000))
+        let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), window: window, logger: context.logger)
         let topics = [Topics.runsRequested, Topics.tasksStatus, Topics.runsEvents]
         let loop = try context.consumerLoop("engine", topics: topics) { (messages: [IncomingMessage], connection, outbox) in
             // Consecutive status reports are applied together (run by run, in order); other

@@ -14,6 +14,8 @@ struct RunContext {
     let logicalTime: Date
     var state: RunState
     let plan: RunPlan
+    /// The ready window's counts as the row had them when it was locked (`ReadyWindow`).
+    var window = WindowCounts()
 
     var key: String { id.key }
     var isActive: Bool { state == .running || state == .paused }
@@ -28,7 +30,8 @@ struct RunContext {
     /// in every change to a run.
     static func lock(_ id: UUID) -> (sql: String, parameters: [any PostgresBindable]) {
         ("""
-        SELECT tenant, workflow, workflow_version, state, parameters::text AS parameters, logical_time FROM runs WHERE id = $1 FOR UPDATE
+        SELECT tenant, workflow, workflow_version, state, parameters::text AS parameters, logical_time, window_ready, window_held
+        FROM runs WHERE id = $1 FOR UPDATE
         """, [id])
     }
 
@@ -70,6 +73,7 @@ extension RunContext {
         self.init(id: id, tenant: tenant, workflow: workflow, version: version,
                   parameters: try row.json("parameters", as: [String: String].self), logicalTime: try row.date("logical_time"),
                   state: RunState(rawValue: try row.string("state")) ?? .running,
-                  plan: try plans.plan(tenant: tenant, workflow: workflow, version: version, connection))
+                  plan: try plans.plan(tenant: tenant, workflow: workflow, version: version, connection),
+                  window: WindowCounts(ready: try row.int("window_ready"), held: try row.int("window_held")))
     }
 }

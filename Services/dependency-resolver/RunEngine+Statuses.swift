@@ -65,6 +65,8 @@ extension RunEngine {
         var changed: [String] = []
         var completions: [Completion] = []
         var ended: [TaskState] = []
+        // Tasks dispatched (or otherwise out of `ready`) make room in the run's ready window.
+        var leftReady = 0
         let effects = RunEffects(outbox: outbox, logger: logger)
         for status in statuses {
             guard let position = run.plan.graph.index[status.taskID], let row = rows[status.taskID] else {
@@ -85,6 +87,7 @@ extension RunEngine {
                     retryAt = Date().addingTimeInterval(policy.delay(afterFailure: failures, random: Double.random(in: 0..<1)))
                 }
                 let updated = TaskRow(state: next, attempt: attempt, failures: failures)
+                if row.state == .ready && next != .ready { leftReady += 1 }
                 rows[status.taskID] = updated
                 if changes[status.taskID] == nil { changed.append(status.taskID) }
                 changes[status.taskID, default: TaskChange(taskID: status.taskID)].apply(status, updated)
@@ -100,8 +103,9 @@ extension RunEngine {
             }
         }
         try write(changed.compactMap { changes[$0] }, of: run, connection)
-        guard !completions.isEmpty else { return }
-        try advance(run, connection, outbox) { ledger in
+        guard !completions.isEmpty || (leftReady > 0 && window.covers(run)) else { return }
+        try advance(run, keptCounts: true, connection, outbox) { ledger in
+            ledger.leftReady(leftReady)
             for state in ended { ledger.count(ended: state) }
             try ledger.propagate(completions)
         }

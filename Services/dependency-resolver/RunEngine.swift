@@ -11,6 +11,7 @@ import ServiceKit
 struct RunEngine: Sendable {
     let plans: PlanCache
     let waits: WaitBook
+    let window: ReadyWindow
     let logger: Logger
 
     /// Creates the run and its task instances and applies the trigger rules once: tasks without
@@ -108,17 +109,20 @@ struct RunEngine: Sendable {
 
     // MARK: - Shared steps
 
-    /// Runs `body` against the run's ledger, then writes the counters once and finishes the run
-    /// when no task is left open.
-    func advance(_ run: RunContext, actor: String = RunEffects.actor, _ connection: PostgresConnection, _ outbox: Outbox,
-                 _ body: (inout RunLedger) throws -> Void) throws {
+    /// Runs `body` against the run's ledger, makes ready the held tasks the ready window has room
+    /// for, then writes the counters once and finishes the run when no task is left open.
+    /// `keptCounts`: the window's counts on the run's row are right (the status path keeps them);
+    /// every other change counts the run's rows (`ReadyWindow`).
+    func advance(_ run: RunContext, actor: String = RunEffects.actor, keptCounts: Bool = false, _ connection: PostgresConnection,
+                 _ outbox: Outbox, _ body: (inout RunLedger) throws -> Void) throws {
         var ledger = RunLedger(run: run, connection: connection, effects: RunEffects(outbox: outbox, logger: logger), waits: waits,
-                               actor: actor)
+                               window: window, actor: actor)
         try body(&ledger)
+        try ledger.releaseHeld(recount: !keptCounts)
         guard let counts = try connection.query("""
-            UPDATE runs SET tasks_open = tasks_open - $2, tasks_failed = tasks_failed + $3 WHERE id = $1
+            UPDATE runs SET tasks_open = tasks_open - $2, tasks_failed = tasks_failed + $3, window_ready = $4, window_held = $5 WHERE id = $1
             RETURNING tasks_open, tasks_failed, state
-            """, [run.id, ledger.closed, ledger.failed]).first else { return }
+            """, [run.id, ledger.closed, ledger.failed, ledger.run.window.ready, ledger.run.window.held]).first else { return }
         let state = RunState(rawValue: try counts.string("state")) ?? .running
         if try counts.int("tasks_open") <= 0, state == .running || state == .paused {
             try lifecycle(outbox).finish(run, as: try counts.int("tasks_failed") > 0 ? .failed : .succeeded, reason: nil, connection)

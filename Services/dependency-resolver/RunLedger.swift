@@ -7,7 +7,8 @@ import Runtime
 /// tasks that ended, so the run's open and failed counters are written once per message
 /// (`RunEngine.settleCounters`).
 final class RunLedger: AdvanceLedger {
-    var run: RunContext
+    /// The run, with its ready window's counts as this change moves them.
+    private(set) var run: RunContext
     let connection: PostgresConnection
     let effects: RunEffects
     let launcher: TaskLauncher
@@ -15,12 +16,15 @@ final class RunLedger: AdvanceLedger {
     let actor: String
     private(set) var closed = 0
     private(set) var failed = 0
+    let window: ReadyWindow
     /// The failures so far of the pending tasks `deliver` read, so launching them needs no
     /// second read of their rows (rows `deliver` locked: nobody else changes them meanwhile).
     private var failures: [String: Int] = [:]
 
-    init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, actor: String = RunEffects.actor) {
+    init(run: RunContext, connection: PostgresConnection, effects: RunEffects, waits: WaitBook, window: ReadyWindow,
+         actor: String = RunEffects.actor) {
         self.run = run
+        self.window = window
         self.connection = connection
         self.effects = effects
         self.actor = actor
@@ -100,21 +104,53 @@ final class RunLedger: AdvanceLedger {
         try propagate(try launch(tasks))
     }
 
-    /// Starts tasks that passed their rule, condition and waits: held while the run is paused.
-    /// `outputs` are the upstream outputs when the caller already read them.
+    /// Starts tasks that passed their rule, condition and waits: held while the run is paused,
+    /// and beyond the run's ready window (`ReadyWindow`). `outputs` are the upstream outputs when
+    /// the caller already read them.
     func launch(_ tasks: [Int], outputs: [String: [String: String]]? = nil) throws -> [Completion] {
         guard !tasks.isEmpty else { return [] }
         if run.state == .paused {
-            try connection.executeDeferred("UPDATE task_instances SET state = 'held', updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)",
-                                   [run.id, tasks.map { graph.ids[$0] }])
+            try hold(tasks, reason: nil)
             for task in tasks { try effects.audit(run, "task.held", task: graph.ids[task], to: TaskState.held.rawValue) }
             return []
         }
+        let room = window.covers(run) ? max(0, window.limit - run.window.ready) : tasks.count
+        if tasks.count > room {
+            let held = Array(tasks.dropFirst(room))
+            try hold(held, reason: window.reason)
+            run.window.held += held.count
+        }
+        let launched = try launcher.launch(Array(tasks.prefix(room)), run: run, outputs: outputs, failures: failures)
+        run.window.ready += launched.readied
         var completions: [Completion] = []
-        for failure in try launcher.launch(tasks, run: run, outputs: outputs, failures: failures) {
+        for failure in launched.failures {
             completions.append(try end(failure.task, as: .failed, from: nil, reason: failure.reason))
         }
         return completions
+    }
+
+    /// Tasks of the run that left `ready` (the status path's reports) make room in its window.
+    func leftReady(_ count: Int) {
+        run.window.ready = max(0, run.window.ready - count)
+    }
+
+    /// Starts the tasks held beyond the ready window, first by position, as far as its room
+    /// allows; called after every change to a running run (`RunEngine.advance`). `recount`: the
+    /// kept counts may be off (any change but the status path's), so the run's rows are counted.
+    func releaseHeld(recount: Bool) throws {
+        guard run.state == .running, window.covers(run), recount || window.shouldRelease(run.window) else { return }
+        let (counts, held) = try window.recount(run, connection)
+        run.window = counts
+        guard !held.isEmpty else { return }
+        run.window.held -= held.count
+        try propagate(try launch(held))
+    }
+
+    private func hold(_ tasks: [Int], reason: String?) throws {
+        guard !tasks.isEmpty else { return }
+        try connection.executeDeferred("""
+            UPDATE task_instances SET state = 'held', reason = $3, updated_at = now() WHERE run_id = $1 AND task_id = ANY($2)
+            """, [run.id, tasks.map { graph.ids[$0] }, reason])
     }
 
     /// The switch's chosen branches run; the others see it as skipped.

@@ -40,11 +40,18 @@ struct TaskLauncher {
         return open
     }
 
-    /// Publishes `task.ready` for command tasks and starts sub-workflow runs; returns the tasks
-    /// that could not start. `outputs` are the upstream outputs when the caller already read them;
-    /// `failures`, the tasks' failures so far where the caller read them (the rest are read).
+    /// What a launch did: the tasks that could not start, and how many became `ready` (the
+    /// others are sub-workflows, now running).
+    struct Launched {
+        var failures: [Failure] = []
+        var readied = 0
+    }
+
+    /// Publishes `task.ready` for command tasks and starts sub-workflow runs. `outputs` are the
+    /// upstream outputs when the caller already read them; `failures`, the tasks' failures so
+    /// far where the caller read them (the rest are read).
     func launch(_ tasks: [Int], run: RunContext, outputs known: [String: [String: String]]? = nil,
-                failures knownFailures: [String: Int] = [:]) throws -> [Failure] {
+                failures knownFailures: [String: Int] = [:]) throws -> Launched {
         let graph = run.plan.graph
         let ids = tasks.map { graph.ids[$0] }
         var tries = knownFailures.mapValues { $0 + 1 }
@@ -83,7 +90,7 @@ struct TaskLauncher {
                 """, [run.id, ready])
             for id in ready { try effects.audit(run, "task.ready", task: id, to: TaskState.ready.rawValue) }
         }
-        return failures
+        return Launched(failures: failures, readied: ready.count)
     }
 
     /// The attempt as the agent will run it: templates filled in, parameters and the logical

@@ -10,7 +10,9 @@ public enum TaskState: String, Codable, Sendable, CaseIterable {
     case pending
     /// Its cross-workflow waits are not met yet.
     case waiting
-    /// Ready while the run is paused: it is dispatched when the run resumes.
+    /// Ready but not sent to the dispatcher: while the run is paused (sent when it resumes), or
+    /// while the run's ready window is full (sent as its tasks are dispatched; the resolver's
+    /// `ReadyWindow`).
     case held
     case ready, dispatched, running
     /// Failed, and waiting for its next try.

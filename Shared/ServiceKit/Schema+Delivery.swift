@@ -70,3 +70,13 @@ extension Schema {
         ALTER TABLE outbox ADD COLUMN bytes int NOT NULL DEFAULT 0;
         """
 }
+
+extension Schema {
+    /// The resolver's ready window (`ReadyWindow`): how many of a run's tasks are ready and not
+    /// yet dispatched, and how many are held for room, kept on the run's row by the engine's own
+    /// statements. Existing runs start at zero: a count too low only lets a run send more
+    /// before the next recount.
+    static let readyWindow = """
+        ALTER TABLE runs ADD COLUMN window_ready int NOT NULL DEFAULT 0, ADD COLUMN window_held int NOT NULL DEFAULT 0;
+        """
+}

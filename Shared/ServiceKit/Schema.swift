@@ -19,6 +19,7 @@ public enum Schema {
         Migration(version: 13, name: "audit-record-batches", sql: auditRecordBatches),
         Migration(version: 14, name: "task-instance-room", sql: taskInstanceRoom),
         Migration(version: 15, name: "outbox-bytes", sql: outboxBytes),
+        Migration(version: 16, name: "ready-window", sql: readyWindow),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
