@@ -35,20 +35,22 @@ struct ReadyWindow: Sendable {
         counts.held > 0 && limit - counts.ready >= min(counts.held, max(1, limit / 2))
     }
 
-    /// The run's counts from its rows, and its first `room`-many held tasks by position (room
-    /// as the fresh count leaves it). One statement; the run's rows are read twice.
-    func recount(_ run: RunContext, _ connection: PostgresConnection) throws -> (counts: WindowCounts, held: [Int]) {
-        let rows = try connection.query("""
-            WITH c AS (SELECT count(*) FILTER (WHERE state = 'ready')::int AS ready, count(*) FILTER (WHERE state = 'held')::int AS held
-                       FROM task_instances WHERE run_id = $1)
-            SELECT c.ready, c.held, t.position FROM c
-            LEFT JOIN LATERAL (SELECT position FROM task_instances WHERE run_id = $1 AND state = 'held' ORDER BY position
-                               LIMIT greatest(0, $2 - c.ready)) t ON true
-            ORDER BY t.position
-            """, [run.id, limit])
-        guard let first = rows.first else { return (WindowCounts(), []) }
-        let counts = WindowCounts(ready: try first.int("ready"), held: try first.int("held"))
-        return (counts, try rows.compactMap { try $0.optionalInt("position") })
+    /// The run's counts from its rows, for a change that did not keep them. One statement that
+    /// reads the run's rows.
+    func recount(_ run: RunContext, _ connection: PostgresConnection) throws -> WindowCounts {
+        guard let row = try connection.query("""
+            SELECT count(*) FILTER (WHERE state = 'ready')::int AS ready, count(*) FILTER (WHERE state = 'held')::int AS held
+            FROM task_instances WHERE run_id = $1
+            """, [run.id]).first else { return WindowCounts() }
+        return WindowCounts(ready: try row.int("ready"), held: try row.int("held"))
+    }
+
+    /// The run's first `count` held tasks by position.
+    func held(_ run: RunContext, first count: Int, _ connection: PostgresConnection) throws -> [Int] {
+        guard count > 0 else { return [] }
+        return try connection.query("""
+            SELECT position FROM task_instances WHERE run_id = $1 AND state = 'held' ORDER BY position LIMIT $2
+            """, [run.id, count]).map { try $0.int("position") }
     }
 }
 

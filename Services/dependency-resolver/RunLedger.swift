@@ -138,10 +138,15 @@ final class RunLedger: AdvanceLedger {
     /// allows; called after every change to a running run (`RunEngine.advance`). `recount`: the
     /// kept counts may be off (any change but the status path's), so the run's rows are counted.
     func releaseHeld(recount: Bool) throws {
-        guard run.state == .running, window.covers(run), recount || window.shouldRelease(run.window) else { return }
-        let (counts, held) = try window.recount(run, connection)
-        run.window = counts
-        guard !held.isEmpty else { return }
+        guard run.state == .running, window.covers(run) else { return }
+        if recount { run.window = try window.recount(run, connection) }
+        let room = window.limit - run.window.ready
+        guard room > 0, recount ? run.window.held > 0 : window.shouldRelease(run.window) else { return }
+        let held = try window.held(run, first: room, connection)
+        guard !held.isEmpty else {
+            run.window.held = 0 // the kept count was off: there are none
+            return
+        }
         run.window.held -= held.count
         try propagate(try launch(held))
     }
