@@ -104,8 +104,8 @@ public final class KafkaConsumer: Sendable {
         let logger = logger.with(["kafka.group": groupID])
         var settings = configuration.settings(defaults: Self.defaults(groupID: groupID, pace: pace, readAheadBytes: readAheadBytes))
         if configuration.properties["message.max.bytes"] != nil, configuration.properties["fetch.max.bytes"] == nil {
-            // Larger messages configured: librdkafka sizes the fetch for them itself.
-            settings.removeAll { ["fetch.max.bytes", "message.max.bytes"].contains($0.0) && configuration.properties[$0.0] == nil }
+            // Messages sized by hand (the later setting wins): librdkafka sizes the fetch for them.
+            settings.removeAll { $0.0 == "fetch.max.bytes" }
         }
         let reset = settings.last { $0.0 == "auto.offset.reset" }?.1
         let group = ConsumerGroupState(logger: logger, groupID: groupID, startAtEnd: ["latest", "largest", "end"].contains(reset ?? ""),
