@@ -12,17 +12,23 @@ enum DependencyResolver {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let window = ReadyWindow(limit: try context.environment.int("WL_RUN_READY_WINDOW", default: 500, range: 1...1_000_000))
         let engine = RunEngine(plans: PlanCache(), waits: WaitBook(logger: context.logger), window: window, logger: context.logger)
-        let topics = [Topics.runsRequested, Topics.tasksStatus, Topics.runsEvents]
-        let loop = try context.consumerLoop("engine", topics: topics) { (messages: [IncomingMessage], connection, outbox) in
-            // Consecutive status reports are applied together (run by run, in order); other
-            // messages one by one between them, so every run's order is kept.
-            for run in messages.consecutiveRuns(by: { $0.header.itemType }) {
-                if run.first?.header.itemType == TaskStatus.type {
-                    try engine.applyStatuses(try run.items(TaskStatus.self), connection, outbox)
-                } else {
-                    for message in run { try apply(message, engine: engine, context: context, connection, outbox) }
-                }
-            }
+        // Runs' lifecycles (creation, cancels, controls, timers, waits) and task status reports
+        // have a loop each, so a new run is created, and its first tasks readied, in a small
+        // transaction of its own rather than inside a batch of other runs' reports (up to a
+        // second of work under a flood: docs/performance.md, item 51). Their order across the
+        // two topics never mattered (they are different partitions); both loops lock a run's
+        // row before changing it, and each locks the runs of a batch in id order, so two
+        // batches touching the same runs wait for each other instead of deadlocking.
+        let lifecycles = try context.consumerLoop("engine", topics: [Topics.runsRequested, Topics.runsEvents]) {
+            (messages: [IncomingMessage], connection, outbox) in
+            try RunContext.lockInOrder(messages.filter { $0.raw.topic == Topics.runsRequested }.compactMap(\.raw.key), connection)
+            for message in messages { try apply(message, engine: engine, context: context, connection, outbox) }
+        }
+        // Status reports were the lifecycle loop's until 2026-11: the loop starts where its
+        // group left off rather than at the beginning of the topic's retention.
+        let statuses = try context.consumerLoop("statuses", topics: [Topics.tasksStatus], takingOverFrom: "engine") {
+            (messages: [IncomingMessage], connection, outbox) in
+            try engine.applyStatuses(try messages.items(TaskStatus.self), connection, outbox)
         }
         let timers = RunTimerLoop(context: context, interval: try context.environment.seconds("WL_TIMER_INTERVAL", default: 0.25))
         let queries = RunQueryRoutes(context: context)
@@ -35,10 +41,10 @@ enum DependencyResolver {
         router.post("/v1/runs/:id/resume", controls.resume)
         router.post("/v1/runs/:id/tasks/:task/mark", controls.mark)
         router.get("/v1/runs/:id/impact", controls.impact)
-        return ServiceApp(router: router, services: [timers, loop])
+        return ServiceApp(router: router, services: [timers, lifecycles, statuses])
     }
 
-    /// Applies one message other than a status report (those are batched by the loop above).
+    /// Applies one message of a run's lifecycle (status reports have their own loop, above).
     private static func apply(_ message: IncomingMessage, engine: RunEngine, context: ServiceContext,
                               _ connection: PostgresConnection, _ outbox: Outbox) throws {
         switch message.header.type {

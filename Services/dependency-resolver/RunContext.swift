@@ -35,6 +35,16 @@ struct RunContext {
         """, [id])
     }
 
+    /// Locks the rows of the runs `keys` name, in id order, before a batch changes them one by
+    /// one: the status loop locks its batch's runs in the same order (`applyStatuses`), so two
+    /// transactions that share runs wait for each other instead of deadlocking. Keys that are
+    /// not run ids (and runs not created yet) lock nothing; one run needs no ordering.
+    static func lockInOrder(_ keys: [String], _ connection: PostgresConnection) throws {
+        let ids = Set(keys.compactMap { UUID(uuidString: $0) })
+        guard ids.count > 1 else { return }
+        try connection.executeDeferred("SELECT 1 FROM runs WHERE id = ANY($1) ORDER BY id FOR UPDATE", [Array(ids)])
+    }
+
     /// The values templates and conditions of `task` may name. `attempt` is the task's try
     /// number (1, then 2 for the first retry, …).
     func values(task: String, attempt: Int, outputs: [String: [String: String]]) -> ValueLookup {

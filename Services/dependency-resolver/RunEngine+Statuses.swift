@@ -13,7 +13,8 @@ extension RunEngine {
     func applyStatuses(_ messages: [Envelope<TaskStatus>], _ connection: PostgresConnection, _ outbox: Outbox) throws {
         var reports = OrderedGroups<UUID, TaskStatus>()
         for message in messages { reports.append(message.payload, to: message.payload.runID) }
-        for run in reports.keys {
+        // In id order, as the lifecycle loop locks its batches' runs (`RunContext.lockInOrder`).
+        for run in reports.keys.sorted(by: { $0.key < $1.key }) {
             try applyStatuses(reports[run], of: run, connection, outbox)
         }
     }

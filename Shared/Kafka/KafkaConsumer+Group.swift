@@ -14,14 +14,18 @@ final class ConsumerGroupState: Sendable {
     /// consumer configured with `auto.offset.reset=latest` (a broadcast read live, by a group of
     /// its own that only cares about what happens from now on).
     private let newPartitionStart: Int64
+    /// The group whose committed offsets a partition this group never committed starts at.
+    private let predecessor: PredecessorGroup?
     /// Where each assigned partition was told to start, for partitions that have not delivered a
     /// message yet (whose librdkafka position is therefore unknown).
     private let startOffsets = Mutex<[TopicPartition: Int64]>([:])
     private let lostCount = Atomic<Int>(0)
 
-    init(logger: Logger, groupID: String, startAtEnd: Bool = false, onOffsetLost: @escaping @Sendable (String, Int32) -> Void) {
+    init(logger: Logger, groupID: String, startAtEnd: Bool = false, predecessor: PredecessorGroup? = nil,
+         onOffsetLost: @escaping @Sendable (String, Int32) -> Void) {
         self.logger = logger
         self.groupID = groupID
+        self.predecessor = predecessor
         self.newPartitionStart = startAtEnd ? RdOffset.end : RdOffset.beginning
         self.onOffsetLost = onOffsetLost
     }
@@ -31,7 +35,8 @@ final class ConsumerGroupState: Sendable {
     // MARK: - Rebalance
 
     /// Assigns partitions at their committed offsets, or at the beginning (the end when
-    /// `auto.offset.reset` is `latest`) for partitions this group never committed. Doing this
+    /// `auto.offset.reset` is `latest`) for partitions this group never committed, unless a
+    /// predecessor group committed them (`PredecessorGroup`). Doing this
     /// explicitly (instead of `auto.offset.reset=earliest`) leaves librdkafka's reset path,
     /// configured as `error`, for offsets that vanished.
     func rebalance(_ client: OpaquePointer, _ code: rd_kafka_resp_err_t,
@@ -75,11 +80,25 @@ final class ConsumerGroupState: Sendable {
             for element in elements { starts[element.key] = RdOffset.stored }
             return starts
         }
+        var uncommitted: [TopicPartition] = []
         for element in elements {
             if element.error != 0 {
                 starts[element.key] = RdOffset.stored
+            } else if element.offset >= 0 {
+                starts[element.key] = element.offset
             } else {
-                starts[element.key] = element.offset >= 0 ? element.offset : newPartitionStart
+                starts[element.key] = newPartitionStart
+                uncommitted.append(element.key)
+            }
+        }
+        if let predecessor, !uncommitted.isEmpty {
+            let inherited = predecessor.committed(uncommitted, logger: logger)
+            starts.merge(inherited) { _, inherited in inherited }
+            if !inherited.isEmpty {
+                logger.info("kafka partitions start at the predecessor group's offsets", [
+                    "kafka.predecessor": predecessor.groupID,
+                    "kafka.partitions": inherited.map { "\($0.key)@\($0.value)" }.sorted().joined(separator: ","),
+                ])
             }
         }
         return starts

@@ -97,8 +97,10 @@ public final class KafkaConsumer: Sendable {
     /// enable.auto.offset.store=false. Topics that do not exist yet are picked up when they appear
     /// (metadata is refreshed every 5 s). `onOffsetLost(topic, partition)` is called, on the poll
     /// queue, for every partition whose offset vanished; keep it short (raise an alert).
+    /// `predecessorGroupID`: partitions this group never committed start at that group's
+    /// committed offsets, where it has them (`PredecessorGroup`).
     public init(configuration: KafkaConfiguration, groupID: String, topics: [String], pace: FetchPace = .prompt,
-                readAheadBytes: Int = defaultReadAheadBytes, logger: Logger,
+                readAheadBytes: Int = defaultReadAheadBytes, predecessorGroupID: String? = nil, logger: Logger,
                 onOffsetLost: @escaping @Sendable (String, Int32) -> Void = { _, _ in }) throws {
         guard !topics.isEmpty else { throw KafkaError(.configuration, "consumer \(groupID) needs at least one topic") }
         let logger = logger.with(["kafka.group": groupID])
@@ -109,6 +111,7 @@ public final class KafkaConsumer: Sendable {
         }
         let reset = settings.last { $0.0 == "auto.offset.reset" }?.1
         let group = ConsumerGroupState(logger: logger, groupID: groupID, startAtEnd: ["latest", "largest", "end"].contains(reset ?? ""),
+                                       predecessor: predecessorGroupID.map { PredecessorGroup(groupID: $0, settings: settings) },
                                        onOffsetLost: onOffsetLost)
         let conf = try RdKafkaConf(settings)
         if let pointer = conf.pointer {

@@ -15,11 +15,12 @@ public struct ProcessContext: Sendable {
 
     /// A consumer in `group` (one group per service, so instances share partitions).
     public func consumer(group: String, topics: [String], pace: FetchPace = .prompt,
-                         readAheadBytes: Int = KafkaConsumer.defaultReadAheadBytes, properties: [String: String] = [:]) throws -> KafkaConsumer {
+                         readAheadBytes: Int = KafkaConsumer.defaultReadAheadBytes, predecessorGroup: String? = nil,
+                         properties: [String: String] = [:]) throws -> KafkaConsumer {
         var configuration = kafka
         configuration.properties.merge(properties) { _, new in new }
         return try KafkaConsumer(configuration: configuration, groupID: group, topics: topics, pace: pace, readAheadBytes: readAheadBytes,
-                                 logger: logger)
+                                 predecessorGroupID: predecessorGroup, logger: logger)
     }
 }
 
@@ -43,11 +44,14 @@ public struct ServiceContext: Sendable {
     }
 
     /// The idempotent consumer with a handler that takes each batch's new messages at once.
+    /// `takingOverFrom`: the name of this service's loop that consumed `topics` before (a topic
+    /// moved to a loop of its own); this loop starts where that loop's group left off.
     public func consumerLoop(_ name: String, topics: [String], pace: FetchPace = .prompt, maxBatch: Int = 500,
                              maxBatchBytes: Int = ConsumerLoop.defaultMaxBatchBytes, deduplication: Deduplication = .recorded,
-                             batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
+                             takingOverFrom predecessor: String? = nil, batchHandler: @escaping BatchHandler) throws -> ConsumerLoop {
         let consumer = try process.consumer(group: "\(process.name).\(name)", topics: topics, pace: pace,
-                                            readAheadBytes: ConsumerLoop.readAheadBatches * maxBatchBytes)
+                                            readAheadBytes: ConsumerLoop.readAheadBatches * maxBatchBytes,
+                                            predecessorGroup: predecessor.map { "\(process.name).\($0)" })
         return ConsumerLoop(name: name, consumer: consumer, database: database, source: process.name, relaySignal: relaySignal,
                             logger: logger, maxBatch: maxBatch, maxBatchBytes: maxBatchBytes, deduplication: deduplication,
                             batchHandler: batchHandler)
