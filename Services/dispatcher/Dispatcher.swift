@@ -40,11 +40,11 @@ enum Dispatcher {
         // the new work. A ready batch takes at most `readyBatchBytes`: a task becomes visible to
         // passes only when its whole batch has committed.
         let backlog = Backlog()
-        let work = try context.consumerLoop("dispatch", topics: [Topics.tasksReady], maxBatchBytes: Self.readyBatchBytes) {
-            (messages: [IncomingMessage], connection, outbox) in
-            let readies = try messages.items(TaskReady.self)
-            guard !readies.isEmpty else { return }
-            try queue.enqueue(readies, connection)
+        let intake = "dispatch"
+        let work = try context.consumerLoop(intake, topics: [Topics.tasksReady], maxBatchBytes: Self.readyBatchBytes,
+                                            deduplication: .byHandler) { (messages: [IncomingMessage], connection, outbox) in
+            // The queue records the messages as processed itself, in the statement that queues them.
+            guard try queue.enqueue(messages, recordingAs: intake, connection) > 0 else { return }
             outbox.onCommit {
                 backlog.markWaiting()
                 wake.notify()

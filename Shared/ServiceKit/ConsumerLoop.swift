@@ -40,9 +40,11 @@ public enum Deduplication: Sendable {
     /// Every message's id is recorded in `processed_messages` in the same transaction as its
     /// effect; a message whose id is there already is skipped.
     case recorded
-    /// The handler's writes are keyed by the message id themselves (a unique column with
-    /// `ON CONFLICT DO NOTHING`), so a redelivery changes nothing and no id needs recording: one
-    /// row and one statement fewer per batch (the audit log).
+    /// The handler keeps redeliveries out itself: its writes are keyed by the message id (a
+    /// unique column with `ON CONFLICT DO NOTHING`, so no id needs recording: one row and one
+    /// statement fewer per batch; the audit log), or it records the ids in `processed_messages`
+    /// under the loop's name in the statement that applies them (one round trip fewer; the
+    /// dispatcher's intake).
     case byHandler
 }
 

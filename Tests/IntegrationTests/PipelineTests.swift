@@ -31,7 +31,48 @@ extension Integration {
                 }
                 #expect(audited, "audit trail holds the trigger, every task success and the run's end")
                 try await Self.redeliveredAuditRecordsAreStoredOnce(stack, api: api, run: id)
+                try await Self.redeliveredReadiesAreQueuedOnce(stack)
             }
+        }
+
+        /// The dispatcher's intake records ready messages as processed in the statement that
+        /// queues them: a ready delivered again (here after a newer ready for the same task, as an
+        /// outbox relay killed between publish and delete would) changes nothing, and of two new
+        /// readies for one task the later one is queued. The pool has no agents, so the rows stay
+        /// queued for the test to read.
+        static func redeliveredReadiesAreQueuedOnce(_ stack: Stack) async throws {
+            let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: stack.kafkaBootstrap),
+                                             logger: Logger(label: "test", level: .warning))
+            let run = UUID()
+            func spec(_ task: String, _ command: String) -> TaskSpec {
+                TaskSpec(runID: run, taskID: task, workflow: "intake", pool: "nowhere", command: .shell(command), environment: [:])
+            }
+            let first = try Envelope(tenant: "acme", payload: MessageGroup(items: [TaskReady(task: spec("a", "first")),
+                                                                                   TaskReady(task: spec("b", "first"))])).encoded()
+            let newer = try Envelope(tenant: "acme", payload: TaskReady(task: spec("a", "newer"))).encoded()
+            let marker = try Envelope(tenant: "acme", payload: TaskReady(task: spec("marker", "last"))).encoded()
+            for value in [first, newer, first, marker] {
+                try await producer.send([KafkaOutgoingMessage(topic: Topics.tasksReady, key: run.key, value: value)])
+            }
+            let database = PostgresClient(configuration: PostgresConfiguration(connectionString: stack.databaseURL, poolSize: 1),
+                                          logger: Logger(label: "intake", level: .warning))
+            func queued() async throws -> [String: String] {
+                try await database.transaction { connection in
+                    var commands: [String: String] = [:]
+                    for row in try connection.query("""
+                        SELECT task_id, spec->>'command' AS command FROM task_leases WHERE run_id = $1 AND state = 'queued'
+                        """, [run]) { commands[try row.string("task_id")] = try row.string("command") }
+                    return commands
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            var rows = try await queued()
+            while rows["marker"] == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                rows = try await queued()
+            }
+            await database.close()
+            #expect(rows == ["a": "newer", "b": "first", "marker": "last"])
         }
 
         /// The same audit record delivered twice (an outbox relay killed between publish and
