@@ -7,7 +7,8 @@ import ServiceKit
 /// dependency-resolver: owns runs and task instances. It creates a run from its request, applies
 /// trigger rules, conditions and switches as tasks end, retries failed tasks, runs sub-workflows,
 /// releases cross-workflow waits on `run.finished` events, and applies operators' controls. Every
-/// change to a run arrives keyed by its run id, so one instance applies them in order.
+/// change to a run arrives keyed by its run id, so each loop applies a run's messages of its
+/// topic in order; changes from the two loops (or two instances) take turns on the run's row lock.
 enum DependencyResolver {
     @Sendable static func build(_ context: ServiceContext) async throws -> ServiceApp {
         let window = ReadyWindow(limit: try context.environment.int("WL_RUN_READY_WINDOW", default: 500, range: 1...1_000_000))
