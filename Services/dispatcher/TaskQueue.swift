@@ -74,9 +74,3 @@ struct TaskQueue: Sendable {
         return rows.count
     }
 }
-
-/// A task instance: one lease row.
-struct TaskKey: Hashable, Sendable {
-    let runID: UUID
-    let taskID: String
-}

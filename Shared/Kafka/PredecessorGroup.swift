@@ -21,12 +21,11 @@ struct PredecessorGroup: Sendable {
     /// a short-lived client of its group that never joins it (an offset fetch needs no
     /// membership, so the predecessor's members, if any are left, are not disturbed).
     func committed(_ partitions: [TopicPartition], logger: Logger) -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
         do {
             let client = try RdKafkaClient(kind: RD_KAFKA_CONSUMER, conf: try RdKafkaConf(settings),
                                            context: ClientContext(logger: logger))
             guard let list = RdKafkaPartitionList(capacity: partitions.count) else { return [:] }
-            for partition in partitions { _ = list.add(topic: partition.topic, partition: partition.partition) }
+            for partition in partitions { list.add(topic: partition.topic, partition: partition.partition) }
             let result = rd_kafka_committed(client.pointer, list.pointer, 10_000)
             guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 logger.warning("kafka predecessor group's offsets unavailable; starting from the earliest",
