@@ -67,7 +67,7 @@ let package = Package(
         service("wloadctl-bench", "WLoadCtlBench", ["Contracts", "Runtime", "LocalStack", "HTTP", "Kafka", "Postgres"]),
 
         tests("RuntimeTests", ["Runtime"]),
-        tests("ContractsTests", ["Contracts"]),
+        tests("ContractsTests", ["Contracts", "Runtime"]),
         tests("GovernanceTests", ["Governance", "Contracts"]),
         tests("KafkaTests", ["Kafka", "Runtime"]),
         tests("PostgresTests", ["Postgres", "Runtime", "LocalStack"]),

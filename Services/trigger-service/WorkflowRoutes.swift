@@ -40,7 +40,7 @@ struct WorkflowRoutes: Sendable {
         do { definition = try WorkflowDefinition.parse(request.body) } catch {
             throw HTTPError.badRequest("invalid workflow definition: \(error.message)")
         }
-        let document = String(decoding: try WireCoding.encode(definition), as: UTF8.self)
+        let document = String(decoding: try WireCoding.canonical(definition), as: UTF8.self)
         let digest = Sodium.hex(Sodium.sha256(document))
         let applied = try await context.tenantScoped(principal) { connection, outbox -> Applied in
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["workflow/\(principal.tenant)/\(definition.name)"])

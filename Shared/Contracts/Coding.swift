@@ -29,7 +29,15 @@ public enum WireCoding {
         return decoder
     }
 
+    /// Messages, batch statements' rows and stored documents (`WireEncoder`).
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try WireEncoder.encode(value)
+    }
+
+    /// Foundation's bytes for `value`, for digests that must not change when the encoder does:
+    /// a workflow definition's `definition_sha256` (a new digest would make re-applying an
+    /// unchanged definition a new version).
+    public static func canonical<T: Encodable>(_ value: T) throws -> [UInt8] {
         Array(try encoder().encode(value))
     }
 
