@@ -41,8 +41,9 @@ public enum WireCoding {
         Array(try encoder().encode(value))
     }
 
+    /// Messages and stored documents (`WireDecoder`).
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try decoder().decode(type, from: Data(bytes))
+        try WireDecoder.decode(type, from: bytes)
     }
 
     /// A readable one-line description of a decoding failure: the path and what was wrong.
