@@ -6,9 +6,9 @@ import Runtime
 /// Foundation's `JSONEncoder` was most of the dispatcher's and the resolver's CPU (`perf`: 42% of
 /// their samples under `JSONEncoder.encode`, docs/performance.md item 53): it boxes every value
 /// in an intermediate tree, casts each one dynamically to look for special types, and tracks a
-/// coding path per value. This one writes bytes as `encode(to:)` hands it values: an object's
-/// members go into one buffer in the order they come, and only when the object is complete are
-/// they written out sorted by key.
+/// coding path per value. This one writes bytes as `encode(to:)` hands it values, into one
+/// buffer for the whole document; when an object is complete, its members are put in key order
+/// in place (synthesized `encode(to:)` writes them in declaration order).
 ///
 /// The output is what `WireCoding.encoder()` writes, read the same by every decoder: keys sorted
 /// (by their UTF-8 bytes; an equal key encoded twice keeps the last value), slashes not escaped,
@@ -18,29 +18,63 @@ import Runtime
 /// needs Foundation's exact bytes, a workflow definition's digest, uses `WireCoding.canonical`.
 public enum WireEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(512)
-        try WireValueWriter.write(value, into: &out, parent: nil, key: nil)
-        return out
+        let output = WireOutput()
+        try output.write(value, parent: nil, key: nil)
+        return output.bytes
     }
 }
 
-/// Writes one value: primitives and Foundation's special types directly, anything else through
-/// its `encode(to:)` into a `WireValueEncoder`.
-enum WireValueWriter {
-    static func write<T: Encodable>(_ value: T, into out: inout [UInt8], parent: WireValueEncoder?, key: (any CodingKey)?) throws {
-        // Metatype comparisons first: a dynamic cast per value was part of Foundation's cost.
-        if T.self == String.self, let text = value as? String { return writeString(text, into: &out) }
-        if T.self == Int.self, let number = value as? Int { return writeInteger(number, into: &out) }
-        if T.self == Bool.self, let flag = value as? Bool { return out.append(contentsOf: flag ? trueBytes : falseBytes) }
-        if T.self == Date.self, let date = value as? Date { return writeString(Timestamp.format(date), into: &out) }
-        if T.self == UUID.self, let id = value as? UUID { return writeUUID(id, into: &out) }
-        if T.self == Double.self, let number = value as? Double { return try writeDouble(number, into: &out, parent: parent, key: key) }
-        if T.self == Data.self, let data = value as? Data { return writeString(data.base64EncodedString(), into: &out) }
-        if T.self == URL.self, let url = value as? URL { return writeString(url.absoluteString, into: &out) }
-        let encoder = WireValueEncoder(parent: parent, key: key)
+/// The document being written, and the members of the objects and arrays open in it (a stack:
+/// a member's value is complete before the next member starts).
+final class WireOutput {
+    // Written through `inout` on every value: unchecked, as nothing else holds the output
+    // while an encode runs on one thread.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) var members: [WireMember] = []
+
+    init() {
+        bytes.reserveCapacity(1_024)
+        members.reserveCapacity(64)
+    }
+
+    /// Writes `value` at the end of the document.
+    func write<T: Encodable>(_ value: T, parent: WireValueEncoder?, key: (any CodingKey)?) throws {
+        if try WireValueWriter.writePrimitive(value, into: &bytes, parent: parent, key: key) { return }
+        try encode(value, parent: parent, key: key)
+    }
+
+    /// Writes a non-primitive value through its `encode(to:)`.
+    func encode<T: Encodable>(_ value: T, parent: WireValueEncoder?, key: (any CodingKey)?) throws {
+        let encoder = WireValueEncoder(output: self, parent: parent, key: key)
         try value.encode(to: encoder)
-        try encoder.finish(into: &out)
+        try encoder.finish()
+    }
+}
+
+/// One member of an open object (or element of an open array): where its `"key":value` text
+/// is in the document, or the encoder handed out for it (a nested container or a super
+/// encoder), which writes into an output of its own until the container is finished.
+struct WireMember {
+    let key: String
+    let start: Int
+    let end: Int
+    let pending: WireValueEncoder?
+}
+
+/// The text of primitives and of Foundation's special types.
+enum WireValueWriter {
+    /// Writes `value` if it is a primitive or one of Foundation's special types; false otherwise.
+    static func writePrimitive<T: Encodable>(_ value: T, into out: inout [UInt8], parent: WireValueEncoder?, key: (any CodingKey)?) throws -> Bool {
+        // Metatype comparisons first: a dynamic cast per value was part of Foundation's cost.
+        if T.self == String.self, let text = value as? String { writeString(text, into: &out); return true }
+        if T.self == Int.self, let number = value as? Int { writeInteger(number, into: &out); return true }
+        if T.self == Bool.self, let flag = value as? Bool { out.append(contentsOf: flag ? trueBytes : falseBytes); return true }
+        if T.self == Date.self, let date = value as? Date { writeString(Timestamp.format(date), into: &out); return true }
+        if T.self == UUID.self, let id = value as? UUID { writeUUID(id, into: &out); return true }
+        if T.self == Double.self, let number = value as? Double { try writeDouble(number, into: &out, parent: parent, key: key); return true }
+        if T.self == Data.self, let data = value as? Data { writeString(data.base64EncodedString(), into: &out); return true }
+        if T.self == URL.self, let url = value as? URL { writeString(url.absoluteString, into: &out); return true }
+        return false
     }
 
     static let trueBytes = Array("true".utf8)
@@ -93,16 +127,14 @@ enum WireValueWriter {
     }
 
     static func writeInteger<Number: BinaryInteger>(_ value: Number, into out: inout [UInt8]) {
-        if value == 0 { return out.append(UInt8(ascii: "0")) }
-        var digits: (UInt64, Bool) = value < 0 ? (UInt64(value.magnitude), true) : (UInt64(value), false)
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(20)
-        while digits.0 > 0 {
-            reversed.append(UInt8(ascii: "0") + UInt8(digits.0 % 10))
-            digits.0 /= 10
-        }
-        if digits.1 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: reversed.reversed())
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = UInt64(value.magnitude)
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
     }
 
     /// Shortest round-tripping text, without a trailing `.0`; infinities and NaN are not JSON.
@@ -117,21 +149,29 @@ enum WireValueWriter {
     }
 }
 
-/// The encoder one non-primitive value is encoded with: it holds the object, array or single
-/// value that value's `encode(to:)` builds, until `finish` writes it out.
+
+/// The encoder one non-primitive value is encoded with: it opens the object, array or single
+/// value that value's `encode(to:)` asks for at the end of the document, and `finish` closes it.
 final class WireValueEncoder: Encoder {
     enum Content {
         case nothing
-        case single([UInt8])
-        case object(WireObject)
-        case array(WireArray)
+        case single
+        /// The open container: where its bracket is and where its members start on the stack.
+        case object(start: Int, firstMember: Int)
+        case array(start: Int, firstMember: Int)
+        /// `encode(to:)` asked for two kinds of container, or wrote two single values.
+        case conflict(String)
     }
 
+    let output: WireOutput
     let parent: WireValueEncoder?
     let key: (any CodingKey)?
     var content = Content.nothing
+    /// Whether a member's text is in the document yet (the next one needs a comma).
+    private var wroteMember = false
 
-    init(parent: WireValueEncoder?, key: (any CodingKey)?) {
+    init(output: WireOutput, parent: WireValueEncoder?, key: (any CodingKey)?) {
+        self.output = output
         self.parent = parent
         self.key = key
     }
@@ -150,103 +190,120 @@ final class WireValueEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(WireKeyedContainer<Key>(encoder: self, object: object()))
+        open(object: true)
+        return KeyedEncodingContainer(WireKeyedContainer<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        WireUnkeyedContainer(encoder: self, array: array())
+        open(object: false)
+        return WireUnkeyedContainer(encoder: self)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-        WireSingleValueContainer(encoder: self)
+    func singleValueContainer() -> any SingleValueEncodingContainer { WireSingleValueContainer(encoder: self) }
+
+    /// Opens the container on first request; asking again for the same kind gives the same one,
+    /// as Foundation does.
+    private func open(object: Bool) {
+        switch content {
+        case .nothing:
+            let start = output.bytes.count
+            output.bytes.append(UInt8(ascii: object ? "{" : "["))
+            content = object ? .object(start: start, firstMember: output.members.count)
+                : .array(start: start, firstMember: output.members.count)
+        case .object where object, .array where !object, .conflict:
+            break
+        case .object, .array, .single:
+            content = .conflict("asked for a keyed and an unkeyed container, or a container after a single value")
+        }
     }
 
-    /// The object this encoder builds; asking again gives the same one, as Foundation does.
-    func object() -> WireObject {
-        if case .object(let object) = content { return object }
-        let object = WireObject()
-        content = .object(object)
-        return object
+    /// Marks the single value as written; a second one is an error at `finish`.
+    func wroteSingleValue() {
+        if case .nothing = content { content = .single } else { content = .conflict("wrote more than one value") }
     }
 
-    func array() -> WireArray {
-        if case .array(let array) = content { return array }
-        let array = WireArray()
-        content = .array(array)
-        return array
+    /// Starts a member: the comma before it, and its key for an object. Returns where it starts.
+    func beginMember(_ key: String?) -> Int {
+        if wroteMember { output.bytes.append(UInt8(ascii: ",")) }
+        wroteMember = true
+        let start = output.bytes.count
+        if let key {
+            WireValueWriter.writeString(key, into: &output.bytes)
+            output.bytes.append(UInt8(ascii: ":"))
+        }
+        return start
     }
 
-    func finish(into out: inout [UInt8]) throws {
+    func endMember(_ key: String, from start: Int) {
+        output.members.append(WireMember(key: key, start: start, end: output.bytes.count, pending: nil))
+    }
+
+    /// An encoder for a nested container or a super encoder: it writes into an output of its own,
+    /// put in its place when this container is finished.
+    func pendingMember(_ key: String, codingKey: any CodingKey) -> WireValueEncoder {
+        let nested = WireValueEncoder(output: WireOutput(), parent: self, key: codingKey)
+        output.members.append(WireMember(key: key, start: output.bytes.count, end: output.bytes.count, pending: nested))
+        return nested
+    }
+
+    /// Closes what `encode(to:)` opened: an object's members in key order (of equal keys the
+    /// last), pending members written in their places.
+    func finish() throws {
         switch content {
         case .nothing:
             throw EncodingError.invalidValue(String(describing: type(of: self)), EncodingError.Context(
                 codingPath: codingPath, debugDescription: "the value encoded nothing"))
-        case .single(let bytes): out.append(contentsOf: bytes)
-        case .object(let object): try object.finish(into: &out)
-        case .array(let array): try array.finish(into: &out)
+        case .conflict(let problem):
+            throw EncodingError.invalidValue(String(describing: type(of: self)), EncodingError.Context(
+                codingPath: codingPath, debugDescription: "the value \(problem)"))
+        case .single:
+            return
+        case .object(let start, let firstMember):
+            try close(start: start, firstMember: firstMember, keyed: true)
+            output.bytes.append(UInt8(ascii: "}"))
+        case .array(let start, let firstMember):
+            try close(start: start, firstMember: firstMember, keyed: false)
+            output.bytes.append(UInt8(ascii: "]"))
         }
     }
-}
 
-/// One member's value: bytes in its container's buffer, or an encoder handed out for a nested
-/// container or a super encoder, written when the container is finished.
-enum WireMember {
-    case bytes(Range<Int>)
-    case pending(WireValueEncoder)
-
-    func write(from buffer: [UInt8], into out: inout [UInt8]) throws {
-        switch self {
-        case .bytes(let range): out.append(contentsOf: buffer[range])
-        case .pending(let encoder): try encoder.finish(into: &out)
-        }
-    }
-}
-
-/// An object under construction: members in the order they were encoded.
-final class WireObject {
-    var buffer: [UInt8] = []
-    var keys: [String] = []
-    var members: [WireMember] = []
-
-    func add(_ key: String, _ member: WireMember) {
-        keys.append(key)
-        members.append(member)
+    /// Leaves the members' text as written when it is already in order (an array's always is)
+    /// and nothing is pending; otherwise rewrites it after the bracket from a copy.
+    private func close(start: Int, firstMember: Int, keyed: Bool) throws {
+        try rewriteIfNeeded(start: start, firstMember: firstMember, keyed: keyed)
+        output.members.removeSubrange(firstMember...)
     }
 
-    /// Writes the members sorted by key; of equal keys the last encoded wins.
-    func finish(into out: inout [UInt8]) throws {
-        var order = Array(keys.indices)
-        let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        if !sorted {
+    private func rewriteIfNeeded(start: Int, firstMember: Int, keyed: Bool) throws {
+        let members = output.members[firstMember...]
+        let inKeyOrder = !keyed || zip(members, members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        guard !inKeyOrder || members.contains(where: { $0.pending != nil }) else { return }
+        var order = Array(members.indices)
+        if !inKeyOrder {
             order.sort { left, right in
-                keys[left] == keys[right] ? left < right : keys[left].utf8.lexicographicallyPrecedes(keys[right].utf8)
+                let (leftKey, rightKey) = (members[left].key, members[right].key)
+                return leftKey == rightKey ? left < right : leftKey.utf8.lexicographicallyPrecedes(rightKey.utf8)
             }
         }
-        out.append(UInt8(ascii: "{"))
+        let base = start + 1
+        let text = Array(output.bytes[base...])
+        output.bytes.removeSubrange(base...)
         var first = true
         for (position, index) in order.enumerated() {
-            if position + 1 < order.count, keys[order[position + 1]] == keys[index] { continue }
-            if !first { out.append(UInt8(ascii: ",")) }
+            let member = members[index]
+            if keyed, position + 1 < order.count, members[order[position + 1]].key == member.key { continue }
+            if !first { output.bytes.append(UInt8(ascii: ",")) }
             first = false
-            WireValueWriter.writeString(keys[index], into: &out)
-            out.append(UInt8(ascii: ":"))
-            try members[index].write(from: buffer, into: &out)
+            guard let pending = member.pending else {
+                output.bytes.append(contentsOf: text[(member.start - base)..<(member.end - base)])
+                continue
+            }
+            if keyed {
+                WireValueWriter.writeString(member.key, into: &output.bytes)
+                output.bytes.append(UInt8(ascii: ":"))
+            }
+            try pending.finish()
+            output.bytes.append(contentsOf: pending.output.bytes)
         }
-        out.append(UInt8(ascii: "}"))
-    }
-}
-
-/// An array under construction.
-final class WireArray {
-    var buffer: [UInt8] = []
-    var elements: [WireMember] = []
-
-    func finish(into out: inout [UInt8]) throws {
-        out.append(UInt8(ascii: "["))
-        for (index, element) in elements.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            try element.write(from: buffer, into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
     }
 }

@@ -89,9 +89,26 @@ import Testing
         #expect(try text(Twice()) == #"{"a":0,"k":2}"#)
     }
 
-    @Test func aValueThatEncodesNothingIsAnError() throws {
+    @Test func aValueThatEncodesNothingOrTwoThingsIsAnError() throws {
         struct Silent: Encodable { func encode(to encoder: any Encoder) throws {} }
+        struct Twice: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                try container.encode(1)
+                try container.encode(2)
+            }
+        }
+        struct Mixed: Encodable {
+            func encode(to encoder: any Encoder) throws {
+                var list = encoder.unkeyedContainer()
+                try list.encode(1)
+                var object = encoder.container(keyedBy: WireTestKey.self)
+                try object.encode(2, forKey: WireTestKey("k"))
+            }
+        }
         #expect(throws: EncodingError.self) { try WireEncoder.encode([Silent()]) }
+        #expect(throws: EncodingError.self) { try WireEncoder.encode(["a": Twice()]) }
+        #expect(throws: EncodingError.self) { try WireEncoder.encode(Mixed()) }
     }
 
     @Test func platformMessagesMatchFoundation() throws {
