@@ -51,6 +51,10 @@ struct WireValueReader {
         if T.self == Double.self, let value = try double(at: index, parent, key) as? T { return value }
         if T.self == Data.self, let value = try data(at: index, parent, key) as? T { return value }
         if T.self == URL.self, let value = try url(at: index, parent, key) as? T { return value }
+        // The collections most messages carry (environments, outputs, details, argv), without
+        // the standard library's generic walk through coding keys.
+        if T.self == [String: String].self, let value = stringDictionary(at: index) as? T { return value }
+        if T.self == [String].self, let value = stringArray(at: index) as? T { return value }
         return try T(from: WireValueDecoder(source: source, index: index, parent: parent, key: key))
     }
 
@@ -62,6 +66,47 @@ struct WireValueReader {
         case .string: return source.document.text(token)
         case .escapedString: return try unescaped(token, parent, key)
         default: throw mismatch(String.self, at: index, parent, key)
+        }
+    }
+
+    /// Nil when the value is anything else, for the generic path to say what is wrong and
+    /// where. Of a key given twice the last value, as `Dictionary(from:)` with this decoder keeps.
+    func stringDictionary(at index: Int) -> [String: String]? {
+        let object = tokens[index]
+        guard object.kind == .object else { return nil }
+        var dictionary: [String: String] = [:]
+        dictionary.reserveCapacity(object.count / 2)
+        var member = index + 1
+        while member < object.next {
+            guard let name = plainString(at: member), let value = plainString(at: member + 1) else { return nil }
+            dictionary[name] = value
+            member = tokens[member + 1].next
+        }
+        return dictionary
+    }
+
+    /// Nil when the value is anything else, for the generic path to say what is wrong and where.
+    func stringArray(at index: Int) -> [String]? {
+        let array = tokens[index]
+        guard array.kind == .array else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(array.count)
+        var element = index + 1
+        while element < array.next {
+            guard let text = plainString(at: element) else { return nil }
+            strings.append(text)
+            element = tokens[element].next
+        }
+        return strings
+    }
+
+    /// A string token's text; nil for any other token or a bad escape.
+    private func plainString(at index: Int) -> String? {
+        let token = tokens[index]
+        switch token.kind {
+        case .string: return source.document.text(token)
+        case .escapedString: return Self.unescape(source.document.bytes[token.start..<token.end])
+        default: return nil
         }
     }
 

@@ -74,13 +74,40 @@ enum WireValueWriter {
         if T.self == Double.self, let number = value as? Double { try writeDouble(number, into: &out, parent: parent, key: key); return true }
         if T.self == Data.self, let data = value as? Data { writeString(data.base64EncodedString(), into: &out); return true }
         if T.self == URL.self, let url = value as? URL { writeString(url.absoluteString, into: &out); return true }
+        // The collections most messages carry (environments, outputs, details, argv), without
+        // the standard library's generic walk through coding keys.
+        if T.self == [String: String].self, let dictionary = value as? [String: String] {
+            writeStringDictionary(dictionary, into: &out)
+            return true
+        }
+        if T.self == [String].self, let strings = value as? [String] {
+            out.append(UInt8(ascii: "["))
+            for (index, text) in strings.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(text, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+            return true
+        }
         return false
+    }
+
+    static func writeStringDictionary(_ dictionary: [String: String], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, entry) in dictionary.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(entry.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            writeString(entry.value, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static let trueBytes = Array("true".utf8)
     static let falseBytes = Array("false".utf8)
     static let nullBytes = Array("null".utf8)
     static let upperHex = Array("0123456789ABCDEF".utf8)
+    static let lowerHex = Array("0123456789abcdef".utf8)
 
     /// JSON string syntax: quotes, backslashes and control characters escaped, everything else
     /// (slashes, non-ASCII text) as it is in UTF-8.
@@ -112,18 +139,21 @@ enum WireValueWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// `uuidString`'s text (upper-case hex, 8-4-4-4-12) without its `printf`.
+    /// `uuidString`'s text (upper-case hex, 8-4-4-4-12) in quotes, without its `printf`.
     static func writeUUID(_ id: UUID, into out: inout [UInt8]) {
-        let hex = upperHex
         out.append(UInt8(ascii: "\""))
+        writeHex(id, digits: upperHex, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func writeHex(_ id: UUID, digits: [UInt8], into out: inout [UInt8]) {
         withUnsafeBytes(of: id.uuid) { bytes in
             for (index, byte) in bytes.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0x0F)])
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     static func writeInteger<Number: BinaryInteger>(_ value: Number, into out: inout [UInt8]) {

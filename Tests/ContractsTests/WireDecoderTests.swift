@@ -94,6 +94,12 @@ import Testing
             #expect(failure { try decode(JSONValue.self, json) } == "dataCorrupted", "\(json)")
         }
         #expect(failure { try decode([Int].self, "[1,2,") } == "dataCorrupted")
+        for json in [#"{"a":1}"#, #"{"a":null}"#, #"["a"]"#, "null"] {
+            #expect(failure { try decode([String: String].self, json) } == failure { try foundation([String: String].self, json) }, "\(json)")
+        }
+        for json in [#"["a",null]"#, #"["a",1]"#, #"{"a":"b"}"#] {
+            #expect(failure { try decode([String].self, json) } == failure { try foundation([String].self, json) }, "\(json)")
+        }
         #expect(failure { try decode(Int8.self, "300") } == "dataCorrupted")
         #expect(failure { try decode(UInt.self, "-1") } == "dataCorrupted")
     }
@@ -124,5 +130,7 @@ import Testing
         let json = #"{"b":[1,2.5,"s",true,null,{"c":{}}],"a":-0.0}"#
         #expect(try decode(JSONValue.self, json) == (try foundation(JSONValue.self, json)))
         #expect(try decode([String: [Int]].self, #"{"x":[1],"y":[]}"#) == ["x": [1], "y": []])
+        #expect(try decode([String: String].self, #"{"b":"2","a":"\n"}"#) == ["a": "\n", "b": "2"])
+        #expect(try decode([String].self, #"["x","\u0041"]"#) == ["x", "A"])
     }
 }

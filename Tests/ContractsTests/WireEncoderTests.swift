@@ -33,6 +33,8 @@ import Testing
         #expect(try text("quote \" back \\ slash / tab \t nl \n cr \r bell \u{07} é ✓") ==
                 #""quote \" back \\ slash / tab \t nl \n cr \r bell \u0007 é ✓""#)
         #expect(try text(["k\"ey": 1]) == #"{"k\"ey":1}"#)
+        #expect(try text(["b": "2", "a": "1\n", "B": ""]) == #"{"B":"","a":"1\n","b":"2"}"#)
+        #expect(try text(["x", "y\"z"]) == #"["x","y\"z"]"#)
     }
 
     @Test func writesNumbersDatesAndIDsAsFoundationDoes() throws {
@@ -128,4 +130,15 @@ private struct WireTestKey: CodingKey {
     init(_ name: String) { stringValue = name }
     init(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
+}
+
+@Suite struct UUIDKeyTests {
+    @Test func keyIsTheLowerCaseUUIDString() throws {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.key == id.uuidString.lowercased())
+        }
+        let fixed = try #require(UUID(uuidString: "0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"))
+        #expect(fixed.key == "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9")
+    }
 }
