@@ -3,14 +3,15 @@ import Runtime
 
 /// A value bound as JSON text for a json/jsonb parameter. Encoding happens in `init`, so a value
 /// that cannot be encoded fails where it is built, not halfway through a transaction.
-/// Dates are written as UTC ISO-8601 with milliseconds, the project-wide time format.
+/// Dates are written as UTC ISO-8601 with milliseconds, the project-wide time format
+/// (`WireEncoder`; columns are read back with `WireDecoder`, which takes them with or without
+/// fractional seconds).
 public struct PostgresJSON: PostgresBindable, Sendable {
     public let postgresText: String?
 
     public init<T: Encodable>(_ value: T) throws(PostgresError) {
         do {
-            let data = try Self.encoder.encode(value)
-            postgresText = String(decoding: data, as: UTF8.self)
+            postgresText = String(decoding: try WireEncoder.encode(value), as: UTF8.self)
         } catch {
             throw PostgresError(.query, "cannot encode \(T.self) as JSON: \(error)")
         }
@@ -18,28 +19,4 @@ public struct PostgresJSON: PostgresBindable, Sendable {
 
     /// Already-encoded JSON text, bound as is.
     public init(text: String) { postgresText = text }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return encoder
-    }()
-
-    /// Reads ISO-8601 dates with or without fractional seconds.
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 timestamp: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }()
 }

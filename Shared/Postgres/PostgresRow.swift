@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// One row of a result. Values arrive as Postgres's text output; each accessor converts the
 /// named column and throws `.decoding` with the column, the expected type and the offending
@@ -83,9 +84,9 @@ public struct PostgresRow: Sendable {
     public func optionalJSON<T: Decodable>(_ column: String, as type: T.Type) throws(PostgresError) -> T? {
         let index = try columnIndex(column)
         if result.isNull(row: row, column: index) { return nil }
-        let data = result.withValue(row: row, column: index) { Data(buffer: $0) }
+        let bytes = result.withValue(row: row, column: index) { Array($0) }
         do {
-            return try PostgresJSON.decoder.decode(T.self, from: data)
+            return try WireDecoder.decode(T.self, from: bytes)
         } catch {
             throw PostgresError(.decoding, "column \"\(column)\" holds JSON that does not decode as \(T.self): \(error)")
         }

@@ -1,7 +1,7 @@
 import Foundation
-import Runtime
 
-/// The JSON decoder of messages: what `WireCoding.decode` reads with.
+/// The JSON decoder of messages and JSON columns: what `WireCoding.decode` (Contracts) and
+/// `PostgresRow.json` read with.
 ///
 /// Foundation's `JSONDecoder` was, after the encoder (`WireEncoder`), the largest cost left in
 /// the dispatcher and the resolver (`perf`: 29% of their samples, docs/performance.md item 53).

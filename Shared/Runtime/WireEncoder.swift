@@ -1,7 +1,7 @@
 import Foundation
-import Runtime
 
-/// The JSON encoder of messages and batch statements: what `WireCoding.encode` writes with.
+/// The JSON encoder of messages and batch statements: what `WireCoding.encode` (Contracts) and
+/// `PostgresJSON` write with.
 ///
 /// Foundation's `JSONEncoder` was most of the dispatcher's and the resolver's CPU (`perf`: 42% of
 /// their samples under `JSONEncoder.encode`, docs/performance.md item 53): it boxes every value
@@ -62,7 +62,7 @@ struct WireMember {
 }
 
 /// The text of primitives and of Foundation's special types.
-enum WireValueWriter {
+public enum WireValueWriter {
     /// Writes `value` if it is a primitive or one of Foundation's special types; false otherwise.
     static func writePrimitive<T: Encodable>(_ value: T, into out: inout [UInt8], parent: WireValueEncoder?, key: (any CodingKey)?) throws -> Bool {
         // Metatype comparisons first: a dynamic cast per value was part of Foundation's cost.
@@ -144,6 +144,14 @@ enum WireValueWriter {
         out.append(UInt8(ascii: "\""))
         writeHex(id, digits: upperHex, into: &out)
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// A UUID's text in lower case (`UUID.key`), written the same way.
+    public static func lowercaseText(_ id: UUID) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        writeHex(id, digits: lowerHex, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func writeHex(_ id: UUID, digits: [UInt8], into out: inout [UInt8]) {
