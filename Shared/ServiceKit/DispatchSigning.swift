@@ -93,7 +93,7 @@ public struct DispatchVerifier: Sendable {
               Sodium.ed25519Verify(signature, of: body, publicKey: publicKey) else {
             throw DispatchSigning.Refused(description: "dispatch signature does not verify")
         }
-        do { return try WireCoding.decoder().decode(type, from: Data(body)) } catch {
+        do { return try WireCoding.decode(type, from: body) } catch {
             throw DispatchSigning.Refused(description: "signed dispatch order is unreadable: \(error)")
         }
     }
