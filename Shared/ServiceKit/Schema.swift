@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 14, name: "task-instance-room", sql: taskInstanceRoom),
         Migration(version: 15, name: "outbox-bytes", sql: outboxBytes),
         Migration(version: 16, name: "ready-window", sql: readyWindow),
+        Migration(version: 17, name: "audit-natural-key", sql: auditNaturalKey),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
