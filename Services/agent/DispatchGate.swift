@@ -48,14 +48,15 @@ struct DispatchGate: Sendable {
 
     /// The verified orders a dispatch message carries, and its envelope's tenant.
     private func open(_ bytes: [UInt8]) throws -> (orders: [DispatchOrder], tenant: String) {
-        let header = try WireCoding.decode(EnvelopeHeader.self, from: bytes)
+        let parsed = try WireParsed(bytes)
+        let header = try parsed.decode(EnvelopeHeader.self)
         let id = header.id.key
         do {
             switch header.type {
             case TaskDispatches.type:
-                return (try verifier.open(try Envelope<TaskDispatches>.decode(bytes).payload), header.tenant)
+                return (try verifier.open(try Envelope<TaskDispatches>.decode(parsed).payload), header.tenant)
             default:
-                return ([try verifier.open(try Envelope<TaskDispatch>.decode(bytes).payload)], header.tenant)
+                return ([try verifier.open(try Envelope<TaskDispatch>.decode(parsed).payload)], header.tenant)
             }
         } catch let refusal as DispatchSigning.Refused {
             throw DispatchSigning.Refused(description: "\(refusal.description) (message \(id), tenant \(header.tenant))")

@@ -1,4 +1,5 @@
 import Foundation
+import Runtime
 
 /// A message body carried on a topic; its type name and version travel in the envelope.
 public protocol MessagePayload: Codable, Sendable {
@@ -45,8 +46,17 @@ public struct MessageError: Error, CustomStringConvertible, Sendable {
 extension Envelope {
     /// Decodes an envelope, checking that it carries `Payload`'s type at a version this code reads.
     public static func decode(_ bytes: [UInt8]) throws -> Envelope {
+        let parsed: WireParsed
+        do { parsed = try WireParsed(bytes) } catch {
+            throw MessageError("undecodable \(Payload.type) message: \(WireCoding.describe(error))")
+        }
+        return try decode(parsed)
+    }
+
+    /// As `decode(_:)`, for a message parsed already (its header read from the same parse).
+    public static func decode(_ parsed: WireParsed) throws -> Envelope {
         let envelope: Envelope
-        do { envelope = try WireCoding.decode(Envelope.self, from: bytes) } catch {
+        do { envelope = try parsed.decode(Envelope.self) } catch {
             throw MessageError("undecodable \(Payload.type) message: \(WireCoding.describe(error))")
         }
         guard envelope.type == Payload.type else {

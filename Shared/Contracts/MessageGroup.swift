@@ -1,3 +1,5 @@
+import Runtime
+
 /// A payload that may travel several to a message. What one transaction (or one agent batch)
 /// sends one after another on the same topic, key and tenant goes out as one `MessageGroup`:
 /// a scheduling pass that dispatches 200 tasks of a run tells the resolver so in one message,
@@ -94,17 +96,21 @@ extension Envelope where Payload: GroupablePayload {
     /// group: a group's items share its id, tenant and time (consumers that need one id per item
     /// use the id with the item's place, as the audit log does).
     public static func unpack(_ bytes: [UInt8]) throws -> [Envelope<Payload>] {
+        let parsed: WireParsed
         let header: EnvelopeHeader
-        do { header = try WireCoding.decode(EnvelopeHeader.self, from: bytes) } catch {
+        do {
+            parsed = try WireParsed(bytes)
+            header = try parsed.decode(EnvelopeHeader.self)
+        } catch {
             throw MessageError("undecodable \(Payload.type) message: \(WireCoding.describe(error))")
         }
-        return try unpack(bytes, header: header)
+        return try unpack(parsed, header: header)
     }
 
-    /// As `unpack(_:)`, for a message whose header was read already.
-    public static func unpack(_ bytes: [UInt8], header: EnvelopeHeader) throws -> [Envelope<Payload>] {
-        guard header.type == MessageGroup<Payload>.type else { return [try decode(bytes)] }
-        let group = try Envelope<MessageGroup<Payload>>.decode(bytes)
+    /// As `unpack(_:)`, for a message parsed already and whose header was read from that parse.
+    public static func unpack(_ parsed: WireParsed, header: EnvelopeHeader) throws -> [Envelope<Payload>] {
+        guard header.type == MessageGroup<Payload>.type else { return [try decode(parsed)] }
+        let group = try Envelope<MessageGroup<Payload>>.decode(parsed)
         return group.payload.items.map { Envelope(id: group.id, tenant: group.tenant, occurredAt: group.occurredAt, payload: $0) }
     }
 }

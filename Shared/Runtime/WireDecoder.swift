@@ -19,17 +19,29 @@ import Foundation
 /// lets through) make a request body or message malformed.
 public enum WireDecoder {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        let document: WireDocument
-        do { document = try WireDocument(bytes) } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: [], debugDescription: "\(error)", underlyingError: error))
-        }
-        return try WireValueReader(source: WireSource(document)).read(type, at: 0, parent: nil, key: nil)
+        try WireParsed(bytes).decode(type)
     }
 }
 
-/// The parsed document, shared by reference by every decoder and container of one decode.
-final class WireSource {
+/// A JSON text parsed once, to decode more than one type from: a consumer reads a message's
+/// envelope header to route it, then the whole message, from one parse.
+public struct WireParsed: Sendable {
+    let source: WireSource
+
+    /// Throws `DecodingError.dataCorrupted` when the text is not JSON.
+    public init(_ bytes: [UInt8]) throws {
+        do { source = WireSource(try WireDocument(bytes)) } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "\(error)", underlyingError: error))
+        }
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try WireValueReader(source: source).read(type, at: 0, parent: nil, key: nil)
+    }
+}
+
+/// The parsed document, shared by reference by every decoder and container of its decodes.
+final class WireSource: Sendable {
     let document: WireDocument
     init(_ document: WireDocument) { self.document = document }
 }

@@ -2,12 +2,12 @@
 /// document order: what `WireDecoder` reads values from. A container's token records where its
 /// subtree ends, so a reader skips a member it does not want in one step, and strings and
 /// numbers stay where they are in the bytes until a reader asks for them.
-struct WireDocument {
-    enum Kind: UInt8 {
+struct WireDocument: Sendable {
+    enum Kind: UInt8, Sendable {
         case null, `true`, `false`, number, string, escapedString, object, array
     }
 
-    struct Token {
+    struct Token: Sendable {
         let kind: Kind
         /// The value's bytes (for strings, between the quotes).
         let start: Int
@@ -165,7 +165,7 @@ struct WireDocument {
 }
 
 /// Why a text is not JSON, and where.
-struct WireSyntaxError: Error, CustomStringConvertible {
+struct WireSyntaxError: Error, CustomStringConvertible, Sendable {
     let offset: Int
     let problem: String
 

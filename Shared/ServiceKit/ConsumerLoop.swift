@@ -8,15 +8,24 @@ import Runtime
 public struct IncomingMessage: Sendable {
     public let header: EnvelopeHeader
     public let raw: KafkaMessage
+    /// The message's one parse: its header was read from it, and its body is.
+    let parsed: WireParsed
+
+    /// Parses the message and reads its envelope header; throws when either is unreadable.
+    init(_ raw: KafkaMessage) throws {
+        self.raw = raw
+        parsed = try WireParsed(raw.value)
+        header = try parsed.decode(EnvelopeHeader.self)
+    }
 
     public func decode<Payload: MessagePayload>(_ type: Payload.Type) throws -> Envelope<Payload> {
-        try Envelope<Payload>.decode(raw.value)
+        try Envelope<Payload>.decode(parsed)
     }
 
     /// The items of a message that carries `Item`s alone or as a `MessageGroup` (route by
     /// `header.itemType`); a group's items share its envelope.
     public func unpack<Item: GroupablePayload>(_ type: Item.Type) throws -> [Envelope<Item>] {
-        try Envelope<Item>.unpack(raw.value, header: header)
+        try Envelope<Item>.unpack(parsed, header: header)
     }
 }
 
@@ -160,8 +169,7 @@ public struct ConsumerLoop: Service {
         var incoming: [IncomingMessage] = []
         for message in messages {
             do {
-                let header = try WireCoding.decode(EnvelopeHeader.self, from: message.value)
-                incoming.append(IncomingMessage(header: header, raw: message))
+                incoming.append(try IncomingMessage(message))
             } catch {
                 try await deadLetter(message, error: "undecodable envelope: \(WireCoding.describe(error))")
             }
