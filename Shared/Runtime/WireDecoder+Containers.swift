@@ -2,7 +2,7 @@ import Foundation
 
 /// The decoder one non-primitive value is decoded with: a token of the document and how it was
 /// reached (for error paths, built only when an error needs one).
-final class WireValueDecoder: Decoder {
+final class WireValueDecoder: Decoder, WirePathNode {
     let source: WireSource
     let index: Int
     let parent: WireValueDecoder?
@@ -17,15 +17,6 @@ final class WireValueDecoder: Decoder {
 
     var reader: WireValueReader { WireValueReader(source: source) }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var node: WireValueDecoder? = self
-        while let current = node {
-            if let key = current.key { path.append(key) }
-            node = current.parent
-        }
-        return path.reversed()
-    }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -257,5 +248,25 @@ struct WireSingleValueDecodingContainer: SingleValueDecodingContainer {
 
     private func integer<Number: FixedWidthInteger>() throws -> Number {
         try reader.integer(Number.self, at: decoder.index, decoder.parent, decoder.key)
+    }
+}
+
+/// An encoder or decoder of one value, reached from its parent's by a key: its coding path is
+/// built from that chain only when an error asks for it (tracking one per value was part of
+/// Foundation's cost).
+protocol WirePathNode: AnyObject {
+    var parent: Self? { get }
+    var key: (any CodingKey)? { get }
+}
+
+extension WirePathNode {
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var node: Self? = self
+        while let current = node {
+            if let key = current.key { path.append(key) }
+            node = current.parent
+        }
+        return path.reversed()
     }
 }

@@ -190,7 +190,7 @@ public enum WireValueWriter {
 
 /// The encoder one non-primitive value is encoded with: it opens the object, array or single
 /// value that value's `encode(to:)` asks for at the end of the document, and `finish` closes it.
-final class WireValueEncoder: Encoder {
+final class WireValueEncoder: Encoder, WirePathNode {
     enum Content {
         case nothing
         case single
@@ -214,16 +214,6 @@ final class WireValueEncoder: Encoder {
         self.key = key
     }
 
-    /// Built on demand: only errors read it.
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var node: WireValueEncoder? = self
-        while let current = node {
-            if let key = current.key { path.append(key) }
-            node = current.parent
-        }
-        return path.reversed()
-    }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
