@@ -1,8 +1,11 @@
 import Foundation
 import Runtime
 
-/// The JSON coders every message and API body goes through: ISO-8601 UTC timestamps with
+/// The JSON of messages, stored documents and API bodies: ISO-8601 UTC timestamps with
 /// milliseconds, so timestamps compare as text and read the same in logs, APIs and the database.
+/// `encode`/`decode` go through `WireEncoder`/`WireDecoder`; `encoder()`/`decoder()` are
+/// Foundation's coders with the same settings, for `canonical` and as the reference the wire
+/// coders' tests compare against.
 public enum WireCoding {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -61,11 +61,7 @@ struct WireKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         keys.compactMap { index in keyText(index).flatMap { Key(stringValue: $0) } }
     }
 
-    private func keyText(_ index: Int) -> String? {
-        let token = decoder.source.document.tokens[index]
-        if token.kind == .string { return decoder.source.document.text(token) }
-        return WireValueReader.unescape(decoder.source.document.bytes[token.start..<token.end])
-    }
+    private func keyText(_ index: Int) -> String? { decoder.reader.stringText(at: index) }
 
     /// The value token of `key`; of a key given twice the last.
     private func valueIndex(_ key: Key) -> Int? {

@@ -74,11 +74,11 @@ struct WireValueReader {
 
     func string(at index: Int, _ parent: WireValueDecoder?, _ key: (any CodingKey)?) throws -> String {
         let token = tokens[index]
-        switch token.kind {
-        case .string: return source.document.text(token)
-        case .escapedString: return try unescaped(token, parent, key)
-        default: throw mismatch(String.self, at: index, parent, key)
+        guard token.kind == .string || token.kind == .escapedString else { throw mismatch(String.self, at: index, parent, key) }
+        guard let text = stringText(at: index) else {
+            throw corrupted("Invalid escape sequence in the string \(source.document.text(token)).", parent, key)
         }
+        return text
     }
 
     /// Nil when the value is anything else, for the generic path to say what is wrong and
@@ -90,7 +90,7 @@ struct WireValueReader {
         dictionary.reserveCapacity(object.count / 2)
         var member = index + 1
         while member < object.next {
-            guard let name = plainString(at: member), let value = plainString(at: member + 1) else { return nil }
+            guard let name = stringText(at: member), let value = stringText(at: member + 1) else { return nil }
             dictionary[name] = value
             member = tokens[member + 1].next
         }
@@ -105,15 +105,15 @@ struct WireValueReader {
         strings.reserveCapacity(array.count)
         var element = index + 1
         while element < array.next {
-            guard let text = plainString(at: element) else { return nil }
+            guard let text = stringText(at: element) else { return nil }
             strings.append(text)
             element = tokens[element].next
         }
         return strings
     }
 
-    /// A string token's text; nil for any other token or a bad escape.
-    private func plainString(at index: Int) -> String? {
+    /// A string token's text (a key's too); nil for any other token or a bad escape.
+    func stringText(at index: Int) -> String? {
         let token = tokens[index]
         switch token.kind {
         case .string: return source.document.text(token)
@@ -222,14 +222,6 @@ struct WireValueReader {
         }
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
-
-    /// A string with escapes, unescaped; a bad escape is corrupt data.
-    func unescaped(_ token: WireDocument.Token, _ parent: WireValueDecoder?, _ key: (any CodingKey)?) throws -> String {
-        guard let text = Self.unescape(source.document.bytes[token.start..<token.end]) else {
-            throw corrupted("Invalid escape sequence in the string \(source.document.text(token)).", parent, key)
-        }
-        return text
     }
 
     static func unescape(_ raw: ArraySlice<UInt8>) -> String? {
