@@ -182,8 +182,12 @@ import Testing
     }
 
     @Test func runServesUntilCancelledThenLetsInFlightFinish() async throws {
+        // The handler says when it has the request, so the cancel below always
+        // lands while a request is in flight (a fixed sleep raced on a loaded CI machine).
+        let (handlerEntered, entered) = AsyncStream.makeStream(of: Void.self)
         var router = Router()
         router.get("/slow") { _ in
+            entered.yield()
             try? await Task.sleep(for: .milliseconds(300))
             return .text("finished")
         }
@@ -198,7 +202,8 @@ import Testing
         #expect(port != 0)
         let client = client
         let inFlight = Task { try await client.send(method: "GET", url: "http://127.0.0.1:\(port)/slow") }
-        try await Task.sleep(for: .milliseconds(100))
+        var handlerHasIt = handlerEntered.makeAsyncIterator()
+        await handlerHasIt.next()
         running.cancel()
         try await running.value
         let answer = try await inFlight.value
