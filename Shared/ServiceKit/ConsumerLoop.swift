@@ -27,6 +27,14 @@ public struct IncomingMessage: Sendable {
     public func unpack<Item: GroupablePayload>(_ type: Item.Type) throws -> [Envelope<Item>] {
         try Envelope<Item>.unpack(parsed, header: header)
     }
+
+    /// The JSON text of each item the message carries, as sent: a plain message's payload, or
+    /// each of a group's items, in the order `unpack` returns them (for keeping items verbatim).
+    public func itemTexts() throws -> [ArraySlice<UInt8>] {
+        let texts = header.type == header.itemType ? parsed.text(at: ["payload"]).map { [$0] } : parsed.elementTexts(at: ["payload", "items"])
+        guard let texts else { throw MessageError("a \(header.type) message without its payload") }
+        return texts
+    }
 }
 
 extension Sequence where Element == IncomingMessage {

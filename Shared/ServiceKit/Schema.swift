@@ -21,6 +21,7 @@ public enum Schema {
         Migration(version: 15, name: "outbox-bytes", sql: outboxBytes),
         Migration(version: 16, name: "ready-window", sql: readyWindow),
         Migration(version: 17, name: "audit-natural-key", sql: auditNaturalKey),
+        Migration(version: 18, name: "audit-segments", sql: auditSegments),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent

@@ -134,3 +134,33 @@ import Testing
         #expect(try decode([String].self, #"["x","\u0041"]"#) == ["x", "A"])
     }
 }
+
+/// The verbatim texts of parts of a parsed document (`WireParsed.text(at:)`, `elementTexts(at:)`).
+@Suite struct WireParsedTextTests {
+    static func text(_ slice: ArraySlice<UInt8>?) -> String? { slice.map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test func valuesComeOutAsTheyStandInTheText() throws {
+        let parsed = try WireParsed(Array(#"{"a": {"b" : [1, "x\"y" ,{"c":null} , true]}, "s": "t\u00e9", "n": -1.5e3}"#.utf8))
+        #expect(Self.text(parsed.text(at: ["a", "b"])) == #"[1, "x\"y" ,{"c":null} , true]"#)
+        #expect(parsed.elementTexts(at: ["a", "b"])?.map { String(decoding: $0, as: UTF8.self) } == ["1", #""x\"y""#, #"{"c":null}"#, "true"])
+        #expect(Self.text(parsed.text(at: ["s"])) == #""t\u00e9""#)
+        #expect(Self.text(parsed.text(at: ["n"])) == "-1.5e3")
+        #expect(Self.text(parsed.text(at: [])) == #"{"a": {"b" : [1, "x\"y" ,{"c":null} , true]}, "s": "t\u00e9", "n": -1.5e3}"#)
+        #expect(parsed.elementTexts(at: ["a", "empty"]) == nil)
+        #expect(try WireParsed(Array(#"{"e":[]}"#.utf8)).elementTexts(at: ["e"])?.isEmpty == true)
+    }
+
+    @Test func missingStepsAndNonObjectsAreNil() throws {
+        let parsed = try WireParsed(Array(#"{"a":[{"b":1}],"s":"x"}"#.utf8))
+        #expect(parsed.text(at: ["b"]) == nil)
+        #expect(parsed.text(at: ["a", "b"]) == nil, "an array has no members")
+        #expect(parsed.text(at: ["s", "x"]) == nil)
+        #expect(parsed.elementTexts(at: ["s"]) == nil, "a string is not an array")
+    }
+
+    @Test func ofAKeyGivenTwiceTheLastCountsAndEscapedKeysMatch() throws {
+        let parsed = try WireParsed(Array(#"{"k":1,"\u006b":[2],"k\"q":3}"#.utf8))
+        #expect(Self.text(parsed.text(at: ["k"])) == "[2]")
+        #expect(Self.text(parsed.text(at: ["k\"q"])) == "3")
+    }
+}

@@ -89,12 +89,20 @@ extension Integration {
                 AuditRecord(actor: "test", action: "test.batch", subjectType: "run", subjectID: run.key, runID: run,
                             details: ["n": "\(number)"], occurredAt: started.addingTimeInterval(Double(number) / 1_000))
             })).encoded()
+            // Records of two runs in one message (a transaction that touched both): each run's
+            // trail shows its own, each known by the message and its place in it.
+            let other = UUID()
+            let mixedID = UUID()
+            let mixed = try Envelope(id: mixedID, tenant: "acme", occurredAt: started, payload: MessageGroup(items: [run, run, other, run].enumerated().map {
+                AuditRecord(actor: "test", action: "test.mixed", subjectType: "run", subjectID: $0.element.key, runID: $0.element,
+                            details: ["n": "\($0.offset)"], occurredAt: started.addingTimeInterval(Double($0.offset) / 1_000))
+            })).encoded()
             let twice = try record("test.redelivered"), marker = try record("test.marker")
             // Postgres reads the records from the message: one it cannot store (no actor) is
             // parked with its error, and the messages around it are stored all the same.
             let malformed = Array(String(decoding: try record("test.malformed"), as: UTF8.self)
                 .replacingOccurrences(of: #""actor":"test","#, with: "").utf8)
-            for value in [twice, batch, malformed, twice, batch, marker] {
+            for value in [twice, batch, mixed, malformed, twice, batch, mixed, marker] {
                 try await producer.send([KafkaOutgoingMessage(topic: Topics.audit, key: run.key, value: value)])
             }
             let arrived = try await api.eventually { try await api.audit(run: run, tenant: "acme").contains { $0.action == "test.marker" } }
@@ -104,6 +112,11 @@ extension Integration {
             #expect(stored.filter { $0.action == "test.batch" }.map { $0.details["n"] ?? "" } == ["1", "2", "3"],
                     "each record of a batch stored once, in order, with its own time")
             #expect(!stored.contains { $0.action == "test.malformed" })
+            let mixedHere = stored.filter { $0.action == "test.mixed" }
+            #expect(mixedHere.map(\.seq) == [0, 1, 3] && mixedHere.allSatisfy { $0.messageId == mixedID && $0.details["n"] == String($0.seq) },
+                    "\(mixedHere)")
+            let mixedThere = try await api.audit(run: other, tenant: "acme")
+            #expect(mixedThere.map { "\($0.messageId) \($0.seq) \($0.action)" } == ["\(mixedID) 2 test.mixed"])
             let database = PostgresClient(configuration: PostgresConfiguration(connectionString: stack.databaseURL, poolSize: 1),
                                           logger: Logger(label: "audit-dead-letters", level: .warning))
             let parked = try await database.transaction { connection in

@@ -18,7 +18,7 @@ extension Integration {
                 let seen = try await database.transaction { connection in
                     try connection.executeScript(Self.scoped)
                     try connection.execute("SELECT set_config('wl.tenant', 'bravo', true)")
-                    return try ["runs", "workflows", "audit_log", "alert_routes", "api_tokens", "tenants"].map { table in
+                    return try ["runs", "workflows", "audit_segments", "alert_routes", "api_tokens", "tenants"].map { table in
                         try connection.query("SELECT DISTINCT \(table == "tenants" ? "name" : "tenant") AS owner FROM \(table)").map { try $0.string("owner") }
                     }
                 }
@@ -31,7 +31,7 @@ extension Integration {
 
                 let changed = try await database.transaction { connection in
                     try TenantScope.enter("bravo", connection)
-                    return try connection.execute("UPDATE runs SET state = 'cancelled'") + connection.execute("DELETE FROM audit_log")
+                    return try connection.execute("UPDATE runs SET state = 'cancelled'") + connection.execute("DELETE FROM audit_segments")
                         + connection.execute("UPDATE resources SET host = 'x' WHERE tenant = 'platform'")
                 }
                 #expect(changed == 2, "bravo's run and audit record, and none of the platform's resources")
@@ -132,8 +132,8 @@ extension Integration {
                         VALUES ($1, $2, 'flow', 1, 'succeeded', '{}', now(), 1, 0)
                         """, [UUID(), tenant])
                     try connection.execute("""
-                        INSERT INTO audit_log (message_id, tenant, actor, action, subject_type, subject_id, details, occurred_at)
-                        VALUES ($1, $2, 'test', 'workflow.apply', 'workflow', 'flow', '{}', now())
+                        INSERT INTO audit_segments (message_id, first_seq, tenant, occurred_at, records)
+                        VALUES ($1, 0, $2, now(), '[{"actor":"test","action":"workflow.apply","subjectType":"workflow","subjectID":"flow","details":{}}]')
                         """, [UUID(), tenant])
                     try connection.execute("INSERT INTO alert_routes (tenant, webhook_url) VALUES ($1, 'http://127.0.0.1:9/')", [tenant])
                     try connection.execute("INSERT INTO api_tokens (token_sha256, name, tenant, role) VALUES ($1, 'admin', $2, 'admin')",

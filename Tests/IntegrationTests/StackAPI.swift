@@ -27,6 +27,8 @@ struct StackAPI: Sendable {
     }
 
     struct AuditEntry: Codable, Sendable {
+        let messageId: UUID
+        let seq: Int
         let actor: String
         let action: String
         let taskId: String?
