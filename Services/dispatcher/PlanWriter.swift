@@ -27,13 +27,15 @@ struct PlanWriter: Sendable {
 
     private func dispatch(_ decisions: [DispatchDecision], _ connection: PostgresConnection, _ outbox: Outbox) throws {
         guard !decisions.isEmpty else { return }
-        // The expected state travels with the keys (see `LeaseBook`).
+        // The expected state travels with the keys (see `LeaseBook`). The spec is read from
+        // `task_specs` in the same statement; a lease without one (never written so) stays queued.
         let rows = try connection.query("""
             UPDATE task_leases t SET state = 'dispatched', attempt = t.attempt + 1, agent_id = d.agent_id, agent_session = d.session,
                 wait_reason = NULL, dispatched_at = now(), updated_at = now()
             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS d(run_id, task_id, agent_id, session, expected)
+            JOIN task_specs s ON s.run_id = d.run_id AND s.task_id = d.task_id
             WHERE t.run_id = d.run_id AND t.task_id = d.task_id AND t.state = d.expected
-            RETURNING t.run_id, t.task_id, t.tenant, t.attempt, t.spec::text AS spec, t.agent_id, t.agent_session
+            RETURNING t.run_id, t.task_id, t.tenant, t.attempt, s.spec::text AS spec, t.agent_id, t.agent_session
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
                   decisions.map { $0.agentSession ?? "" }, Array(repeating: "queued", count: decisions.count)])
         let now = Date()

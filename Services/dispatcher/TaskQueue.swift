@@ -35,6 +35,8 @@ struct TaskQueue: Sendable {
     /// number moves on only when it is dispatched. Of two new readies for one task in the same
     /// batch the later wins, which is what applying them one after the other would leave; a
     /// message delivered twice counts at its first place.
+    /// The task's spec goes to `task_specs`, written once here and read once at dispatch, so the
+    /// lease row the later updates copy stays small (`Schema.taskSpecs`).
     /// Returns how many readies the messages carried (new or not).
     @discardableResult
     func enqueue(_ messages: [IncomingMessage], recordingAs consumer: String, _ connection: PostgresConnection) throws -> Int {
@@ -55,17 +57,20 @@ struct TaskQueue: Sendable {
             ), latest AS (
                 SELECT DISTINCT ON (r."runID", r."taskID") r.*
                 FROM json_to_recordset($1::json) AS r(arrival int, "messageID" uuid, "runID" uuid, "taskID" text, tenant text,
-                    pool text, spec jsonb, priority int, selector text, "concurrencyKey" text, "concurrencyLimit" int)
+                    pool text, spec json, priority int, selector text, "concurrencyKey" text, "concurrencyLimit" int)
                 WHERE r."messageID" IN (SELECT message_id FROM fresh)
                 ORDER BY r."runID", r."taskID", r.arrival DESC
+            ), specs AS (
+                INSERT INTO task_specs (run_id, task_id, spec) SELECT "runID", "taskID", spec FROM latest
+                ON CONFLICT (run_id, task_id) DO UPDATE SET spec = EXCLUDED.spec
             )
-            INSERT INTO task_leases (run_id, task_id, tenant, pool, attempt, state, spec, priority, selector,
+            INSERT INTO task_leases (run_id, task_id, tenant, pool, attempt, state, priority, selector,
                 concurrency_key, concurrency_limit)
-            SELECT r."runID", r."taskID", r.tenant, r.pool, 0, 'queued', r.spec, r.priority, r.selector,
+            SELECT r."runID", r."taskID", r.tenant, r.pool, 0, 'queued', r.priority, r.selector,
                 r."concurrencyKey", r."concurrencyLimit"
             FROM latest AS r
             ORDER BY r.arrival
-            ON CONFLICT (run_id, task_id) DO UPDATE SET state = 'queued', spec = EXCLUDED.spec, pool = EXCLUDED.pool,
+            ON CONFLICT (run_id, task_id) DO UPDATE SET state = 'queued', pool = EXCLUDED.pool,
                 priority = EXCLUDED.priority, selector = EXCLUDED.selector, concurrency_key = EXCLUDED.concurrency_key,
                 concurrency_limit = EXCLUDED.concurrency_limit, agent_id = NULL, agent_session = NULL, wait_reason = NULL,
                 started_at = NULL, finished_at = NULL, queue_seq = nextval('task_queue_seq'), queued_at = now(), updated_at = now()

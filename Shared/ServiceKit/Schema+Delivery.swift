@@ -134,3 +134,26 @@ extension Schema {
         DROP TABLE audit_log;
         """
 }
+
+extension Schema {
+    /// A task's spec (command, environment, …) moves out of its lease into `task_specs`: the
+    /// dispatcher writes it once when the task is queued and reads it once when dispatching,
+    /// while the lease row is updated three times more (dispatched, running, ended), each update
+    /// a new copy of the row. Without the spec the row is half as wide: a queue-to-done cycle
+    /// of 40,000 leases wrote 22% less WAL and took ~20% less time (docs/performance.md,
+    /// item 56). The spec is kept as `json`, the text it arrived as: nothing queries inside it,
+    /// so `jsonb`'s parse on the way in and print on the way out bought nothing.
+    ///
+    /// No `tenant` column and no grant to `wl_tenant`: only the dispatcher reads it, as the
+    /// owner; tenants see their tasks through the lease and the run.
+    static let taskSpecs = """
+        CREATE TABLE task_specs (
+            run_id uuid NOT NULL,
+            task_id text NOT NULL,
+            spec json NOT NULL,
+            PRIMARY KEY (run_id, task_id)
+        );
+        INSERT INTO task_specs (run_id, task_id, spec) SELECT run_id, task_id, spec::json FROM task_leases;
+        ALTER TABLE task_leases DROP COLUMN spec;
+        """
+}

@@ -22,6 +22,7 @@ public enum Schema {
         Migration(version: 16, name: "ready-window", sql: readyWindow),
         Migration(version: 17, name: "audit-natural-key", sql: auditNaturalKey),
         Migration(version: 18, name: "audit-segments", sql: auditSegments),
+        Migration(version: 19, name: "task-specs", sql: taskSpecs),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent

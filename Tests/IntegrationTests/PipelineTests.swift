@@ -60,7 +60,8 @@ extension Integration {
                 try await database.transaction { connection in
                     var commands: [String: String] = [:]
                     for row in try connection.query("""
-                        SELECT task_id, spec->>'command' AS command FROM task_leases WHERE run_id = $1 AND state = 'queued'
+                        SELECT l.task_id, s.spec->>'command' AS command FROM task_leases l JOIN task_specs s USING (run_id, task_id)
+                        WHERE l.run_id = $1 AND l.state = 'queued'
                         """, [run]) { commands[try row.string("task_id")] = try row.string("command") }
                     return commands
                 }

@@ -5,9 +5,10 @@ import ServiceKit
 import Testing
 
 extension Integration {
-    /// Records stored a row each before the audit trail kept segments are all there after the
-    /// upgrade, cut the way the audit-service cuts a message.
-    @Suite struct AuditUpgradeTests {
+    /// Data written before a migration that moves it is all there after the upgrade.
+    @Suite struct UpgradeTests {
+        /// Records stored a row each before the audit trail kept segments become segments, cut
+        /// the way the audit-service cuts a message.
         @Test func recordsStoredBeforeTheUpgradeBecomeSegments() async throws {
             let segments = try #require(Schema.migrations.firstIndex { $0.name == "audit-segments" })
             let (message, single, run, other) = (UUID(), UUID(), UUID(), UUID())
@@ -54,6 +55,34 @@ extension Integration {
                         .map { try $0.int("first_seq") }
                 }
                 #expect(cut == [0, 2, 3], "one segment per run of consecutive records about one run")
+            }
+        }
+
+        /// Leases written before specs had a table of their own keep their specs.
+        @Test func specsOfLeasesQueuedBeforeTheUpgradeMoveToTheirTable() async throws {
+            let specs = try #require(Schema.migrations.firstIndex { $0.name == "task-specs" })
+            let run = UUID()
+            try await Integration.withMigratedDatabase(prefix: "specs", migrations: Array(Schema.migrations[..<specs])) { database in
+                try await database.withConnection { connection in
+                    try connection.execute("""
+                        INSERT INTO task_leases (run_id, task_id, tenant, pool, attempt, state, spec)
+                        VALUES ($1, 'a', 'acme', 'p', 0, 'queued', '{"command": {"shell": "echo a"}, "taskID": "a"}'),
+                               ($1, 'b', 'acme', 'p', 1, 'running', '{"command": {"shell": "echo b"}, "taskID": "b"}')
+                        """, [run])
+                }
+                try await database.migrate(Schema.migrations)
+                let moved = try await database.withConnection { connection in
+                    try connection.query("""
+                        SELECT l.task_id, l.state, s.spec->'command'->>'shell' AS shell FROM task_leases l JOIN task_specs s USING (run_id, task_id)
+                        WHERE l.run_id = $1 ORDER BY l.task_id
+                        """, [run]).map { "\(try $0.string("task_id")) \(try $0.string("state")) \(try $0.string("shell"))" }
+                }
+                #expect(moved == ["a queued echo a", "b running echo b"])
+                let leaseColumns = try await database.withConnection { connection in
+                    try connection.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'task_leases'")
+                        .map { try $0.string("column_name") }
+                }
+                #expect(!leaseColumns.contains("spec"))
             }
         }
     }
