@@ -83,7 +83,7 @@ enum AuditLog {
                 ) WITH ORDINALITY AS r(actor, action, "subjectType", "subjectID", "runID", "taskID", "fromState", "toState", details,
                                        "occurredAt", place)
                 WHERE s.tenant = $1 AND ($2::uuid IS NULL OR s.run_id = $2)
-                ORDER BY 12, s.id, r.place LIMIT $3
+                ORDER BY COALESCE(r."occurredAt", s.occurred_at), s.id, r.place LIMIT $3
                 """, [principal.tenant, runID, limit]).map(entry)
         }
         return .json(["records": entries])
