@@ -65,19 +65,10 @@ struct WireKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     /// The value token of `key`; of a key given twice the last.
     private func valueIndex(_ key: Key) -> Int? {
-        let document = decoder.source.document
         var name = key.stringValue
+        let reader = decoder.reader
         return name.withUTF8 { wanted -> Int? in
-            for index in keys.reversed() {
-                let token = document.tokens[index]
-                if token.kind == .string {
-                    if token.end - token.start == wanted.count, document.bytes[token.start..<token.end].elementsEqual(wanted) {
-                        return index + 1
-                    }
-                } else if let text = keyText(index), text.utf8.elementsEqual(wanted) {
-                    return index + 1
-                }
-            }
+            for index in keys.reversed() where reader.key(at: index, is: wanted) { return index + 1 }
             return nil
         }
     }

@@ -122,6 +122,16 @@ struct WireValueReader {
         }
     }
 
+    /// Whether the key token at `index` names `wanted` (UTF-8): compared in place unless the
+    /// key has escapes.
+    func key(at index: Int, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        let token = tokens[index]
+        if token.kind == .string {
+            return token.end - token.start == wanted.count && source.document.bytes[token.start..<token.end].elementsEqual(wanted)
+        }
+        return stringText(at: index).map { $0.utf8.elementsEqual(wanted) } ?? false
+    }
+
     func bool(at index: Int, _ parent: WireValueDecoder?, _ key: (any CodingKey)?) throws -> Bool {
         switch tokens[index].kind {
         case .true: return true

@@ -36,13 +36,17 @@ extension WireParsed {
         let reader = WireValueReader(source: source)
         let tokens = source.document.tokens
         var index = 0
-        for name in path {
+        for var name in path {
             guard tokens[index].kind == .object else { return nil }
-            var found: Int?
-            var key = index + 1
-            while key < tokens[index].next {
-                if reader.stringText(at: key) == name { found = key + 1 }
-                key = tokens[key + 1].next
+            let object = index
+            let found = name.withUTF8 { wanted -> Int? in
+                var found: Int?
+                var key = object + 1
+                while key < tokens[object].next {
+                    if reader.key(at: key, is: wanted) { found = key + 1 }
+                    key = tokens[key + 1].next
+                }
+                return found
             }
             guard let value = found else { return nil }
             index = value
