@@ -37,17 +37,26 @@ extension AttemptRunner {
                                           directory: plan.directory, user: plan.user, logPath: files.log)
     }
 
-    /// Creates the run's directory and an empty output file (empty on every start, so only what
-    /// this attempt writes counts); for a task run as another user, hands it the output file and
-    /// a working directory of its own.
+    /// Creates the run's directory and clears the attempt's output file: a stale one (left by an
+    /// earlier start of this attempt on this agent) must not count as this attempt's outputs. A
+    /// task run as the agent's own user creates the file when it first writes it (`>>` does); none
+    /// is created ahead, because a file per task is most of what starting a short task costs the
+    /// agent (an inode allocated; docs/performance.md, item 57). A task run as another user cannot
+    /// create files in the run's directory, so it is handed an empty one it owns, and a working
+    /// directory of its own.
     private static func prepare(_ files: AttemptFiles, user: UserAccount?) throws {
         // Searchable by everyone: a task run as another user must reach its output file.
         try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o755])
-        guard FileManager.default.createFile(atPath: files.output, contents: nil, attributes: [.posixPermissions: 0o644]) else {
-            throw ProcessSupervisor.SpawnError(description: "cannot create output file \(files.output)")
+        guard unlink(files.output) == 0 || errno == ENOENT else {
+            throw ProcessSupervisor.SpawnError(description: "cannot clear output file \(files.output): \(String(cString: strerror(errno)))")
         }
         guard let user else { return }
+        let output = open(files.output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            throw ProcessSupervisor.SpawnError(description: "cannot create output file \(files.output): \(String(cString: strerror(errno)))")
+        }
+        close(output)
         let home = files.directory(for: user)
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for path in [files.output, home] where chown(path, user.uid, user.gid) != 0 {

@@ -75,6 +75,15 @@ extension Integration {
                 let failingReport = try await agent.final(failing, within: .seconds(20))
                 #expect(failingReport.state == .failed && failingReport.exitCode == 3 && failingReport.outputs == nil, "\(failingReport)")
 
+                // An output file left by an earlier start of the same attempt is not this start's.
+                let restarted = agent.spec(.shell("true"))
+                let runDirectory = "\(stack.configuration.root.path)/agents/agent-1/runs/\(restarted.runID.key)"
+                try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+                try "stale=1\n".write(toFile: "\(runDirectory)/\(restarted.taskID).1.output", atomically: false, encoding: .utf8)
+                try await agent.send(agent.order(restarted))
+                let restartedReport = try await agent.final(restarted, within: .seconds(20))
+                #expect(restartedReport.state == .succeeded && restartedReport.outputs == nil, "\(restartedReport)")
+
                 let directory = stack.configuration.root.appendingPathComponent("workspace").path
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let located = try await agent.dispatch(.shell(#"echo "cwd=$(pwd)" >> "$WL_OUTPUT""#), directory: directory)
