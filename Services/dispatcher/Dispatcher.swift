@@ -63,7 +63,7 @@ enum Dispatcher {
             try registry.record(try message.decode(AgentHeartbeat.self), connection, outbox)
         }
         let metrics = DispatcherMetrics()
-        let loader = SnapshotLoader(queueDepth: try environment.int("WL_QUEUE_DEPTH", default: 200, range: 1...100_000),
+        let loader = SnapshotLoader(depth: QueueReadDepth(limit: try environment.int("WL_QUEUE_DEPTH", default: 200, range: 1...100_000)),
                                     maxDispatches: try environment.int("WL_PASS_MAX_DISPATCHES", default: 500, range: 1...100_000),
                                     agentTimeout: agentTimeout, logger: context.logger)
         let scheduler = Scheduler(context: context, loader: loader, writer: PlanWriter(signer: signer, logger: context.logger),

@@ -27,9 +27,10 @@ struct Scheduler: Service {
 
     func run() async throws {
         var first = true
+        var depth = loader.depth.initial
         while !Task.isCancelled {
             do {
-                let dispatched = try await pass(startsRamp: first)
+                let dispatched = try await pass(startsRamp: first, depth: &depth)
                 first = false
                 if dispatched >= loader.maxDispatches { continue }
             } catch {
@@ -39,25 +40,29 @@ struct Scheduler: Service {
         }
     }
 
-    /// One pass; returns how many tasks it dispatched.
-    func pass(startsRamp: Bool) async throws -> Int {
+    /// One pass, reading each tenant's queue to `depth`, which it sets for the next pass;
+    /// returns how many tasks it dispatched.
+    func pass(startsRamp: Bool, depth: inout Int) async throws -> Int {
+        let readDepth = depth
         let started = ContinuousClock.now
         let loader = loader, writer = writer
         backlog.markWaiting()
         let outcome = try await context.transaction { connection, outbox -> PassOutcome in
             try connection.executeDeferred("SELECT pg_advisory_xact_lock($1)", [Self.lockKey])
-            guard let loaded = try loader.load(connection, startsRamp: startsRamp) else {
+            guard let loaded = try loader.load(connection, startsRamp: startsRamp, depth: readDepth) else {
                 try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = NULL WHERE id = 1")
-                return PassOutcome(dispatched: [], adjustment: nil, leftWaiting: false)
+                return PassOutcome(dispatched: [], adjustment: nil, leftWaiting: false, nextDepth: readDepth)
             }
             let plan = DispatchPlanner.plan(loaded.snapshot)
             try writer.apply(plan, recordedWaits: loaded.waitReasons, connection, outbox)
             try connection.executeDeferred("UPDATE dispatcher_state SET last_pass_at = now(), adjustment = $1 WHERE id = 1", [plan.globalAdjustment])
             // A queue head read whole may have more behind it.
             let seen = loaded.snapshot.queues.values
-            let left = seen.reduce(0) { $0 + $1.count } > plan.dispatches.count || seen.contains { $0.count >= loader.queueDepth }
-            return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment, leftWaiting: left)
+            let left = seen.reduce(0) { $0 + $1.count } > plan.dispatches.count || seen.contains { $0.count >= readDepth }
+            return PassOutcome(dispatched: plan.dispatches.map(\.task.tenant), adjustment: plan.globalAdjustment, leftWaiting: left,
+                               nextDepth: loader.depth.next(after: loaded.snapshot, plan))
         }
+        depth = outcome.nextDepth
         backlog.passEnded(left: outcome.leftWaiting)
         metrics.recordPass(outcome, since: started)
         return outcome.dispatched.count
@@ -70,4 +75,6 @@ struct PassOutcome: Sendable {
     let adjustment: String?
     /// Whether queued tasks were left behind (see `Backlog`).
     let leftWaiting: Bool
+    /// How deep the next pass reads the queues (`QueueReadDepth`).
+    let nextDepth: Int
 }

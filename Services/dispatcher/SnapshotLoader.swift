@@ -10,7 +10,7 @@ import ServiceKit
 /// and the live agents.
 struct SnapshotLoader: Sendable {
     /// How many of each tenant's queued tasks a pass looks at.
-    let queueDepth: Int
+    let depth: QueueReadDepth
     let maxDispatches: Int
     let agentTimeout: Duration
     let logger: Logger
@@ -31,11 +31,12 @@ struct SnapshotLoader: Sendable {
     /// load, where its time was mostly round trips and every task queued during a pass waits
     /// for it to end; the state is read even when the queues turn out empty (a quarter of a
     /// millisecond of the server's time) rather than in a round trip of its own. Nil when no
-    /// task is queued. `startsRamp`: this process's first pass (see `rampStart`).
-    func load(_ connection: PostgresConnection, startsRamp: Bool) throws -> Loaded? {
+    /// task is queued. `startsRamp`: this process's first pass (see `rampStart`); `depth`: how
+    /// many of each tenant's queued tasks to read (`QueueReadDepth`).
+    func load(_ connection: PostgresConnection, startsRamp: Bool, depth: Int) throws -> Loaded? {
         let results = try connection.queries([
             (Self.rampStart, [startsRamp, Self.rampGapSeconds]),
-            (Self.queueHeads, [queueDepth]),
+            (Self.queueHeads, [depth]),
             (Self.state, [agentTimeout.inSeconds]),
         ])
         guard results.count == 3 else { return nil }
@@ -101,7 +102,7 @@ struct SnapshotLoader: Sendable {
         let id: String, session: String?, pools: [String], labels: [String: String], slots: Int, load: Double?, draining: Bool
     }
 
-    /// The first `queueDepth` queued tasks of every tenant with any, most urgent first. The
+    /// The first `$1` queued tasks of every tenant with any, most urgent first. The
     /// tenants are found with a skip scan over the queue index, so a tenant with 100,000 queued
     /// tasks costs no more to find than one with a single task.
     private static let queueHeads = """
