@@ -16,7 +16,13 @@ struct BenchSettings: Codable, Sendable {
     /// Noisy neighbour: tenant A's flood and tenant B's tasks submitted during it.
     var floodTasks: Int
     var neighbourTasks: Int
-    /// Agents: simulate-mode agents for orchestration, real ones for execution.
+    /// Agents: simulate-mode agents for orchestration, real ones for execution. A slot is held
+    /// for a task's whole cycle (dispatched, started, reported, the slot freed), tens of
+    /// milliseconds even on an idle machine, while `/bin/true` itself takes ~2 ms: by Little's
+    /// law 1,000 tasks/s keeps 50–100 slots busy, so the two executing agents get 128 each. With
+    /// 32 each (64 in all) the scenario measured ~640 tasks/s: every pass and batch carried a
+    /// handful of tasks, and their fixed costs made a task cost ~2.9 ms of CPU instead of ~1.6
+    /// (docs/performance.md, item 59).
     var simulatedAgents: Int
     var simulatedSlots: Int
     var executingAgents: Int
@@ -69,7 +75,7 @@ struct BenchSettings: Codable, Sendable {
         simulatedAgents = try int("BENCH_SIM_AGENTS", 2, 1...64)
         simulatedSlots = try int("BENCH_SIM_SLOTS", 2_000, 1...4_096)
         executingAgents = try int("BENCH_EXEC_AGENTS", 2, 1...64)
-        executingSlots = try int("BENCH_EXEC_SLOTS", 32, 1...4_096)
+        executingSlots = try int("BENCH_EXEC_SLOTS", 128, 1...4_096)
         brokerPartitions = try int("BENCH_PARTITIONS", min(256, max(32, tasks / 1_600)), 1...256)
         scenarioTimeout = .seconds(try int("BENCH_TIMEOUT", 1_800, 10...86_400))
         output = URL(fileURLWithPath: text("BENCH_OUTPUT") ?? ".wloadctl/bench", relativeTo: repository).standardizedFileURL
