@@ -213,7 +213,6 @@ final class WireValueEncoder: Encoder, WirePathNode {
         self.key = key
     }
 
-
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
