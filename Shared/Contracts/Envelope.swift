@@ -17,7 +17,7 @@ public struct Envelope<Payload: MessagePayload>: Codable, Sendable {
     public let occurredAt: Date
     public let payload: Payload
 
-    public init(id: UUID = UUID(), tenant: String, occurredAt: Date = Date(), payload: Payload) {
+    public init(id: UUID = .timeOrdered(), tenant: String, occurredAt: Date = Date(), payload: Payload) {
         self.type = Payload.type
         self.version = Payload.version
         self.id = id

@@ -70,7 +70,7 @@ public enum RunRequests {
         } catch let error as DefinitionError {
             throw Refused(description: error.message)
         }
-        let message = RunRequested(runID: UUID(), workflow: request.workflow, workflowVersion: version, parameters: parameters,
+        let message = RunRequested(runID: .timeOrdered(), workflow: request.workflow, workflowVersion: version, parameters: parameters,
                                    source: request.source, requestedBy: request.requestedBy, logicalTime: request.logicalTime,
                                    parent: request.parent)
         try connection.execute("""
