@@ -27,7 +27,9 @@ extension AttemptRunner {
         let files = plan.files
         try Self.prepare(files, user: plan.user)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: plan.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        // The run's directory, the default, was just made sure of.
+        guard plan.directory == files.directory
+            || FileManager.default.fileExists(atPath: plan.directory, isDirectory: &isDirectory) && isDirectory.boolValue else {
             throw ProcessSupervisor.SpawnError(description: "working directory \(plan.directory) does not exist")
         }
         guard let executable = plan.executable else {
@@ -45,9 +47,7 @@ extension AttemptRunner {
     /// create files in the run's directory, so it is handed an empty one it owns, and a working
     /// directory of its own.
     private static func prepare(_ files: AttemptFiles, user: UserAccount?) throws {
-        // Searchable by everyone: a task run as another user must reach its output file.
-        try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        try makeRunDirectory(files.directory)
         guard unlink(files.output) == 0 || errno == ENOENT else {
             throw ProcessSupervisor.SpawnError(description: "cannot clear output file \(files.output): \(String(cString: strerror(errno)))")
         }
@@ -61,6 +61,27 @@ extension AttemptRunner {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for path in [files.output, home] where chown(path, user.uid, user.gid) != 0 {
             throw ProcessSupervisor.SpawnError(description: "cannot give \(path) to user \(user.name): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates the run's directory unless it exists: one `mkdir` for every attempt after the
+    /// run's first (FileManager's `createDirectory` made three system calls and its own checks).
+    /// Searchable by everyone: a task run as another user must reach its output file.
+    private static func makeRunDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 {
+            // Whatever the agent's umask.
+            guard chmod(path, 0o755) == 0 else {
+                throw ProcessSupervisor.SpawnError(description: "cannot open up \(path): \(String(cString: strerror(errno)))")
+            }
+            return
+        }
+        switch errno {
+        case EEXIST: return
+        case ENOENT:
+            // The agent's `runs` directory is missing (the first attempt, or it was removed).
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        default:
+            throw ProcessSupervisor.SpawnError(description: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
     }
 

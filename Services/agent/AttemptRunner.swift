@@ -67,12 +67,18 @@ struct AttemptRunner: Sendable {
         }
     }
 
+    /// The last `tailBytes` of the attempt's log, nil when it is empty or unreadable. An `fstat`
+    /// and one `pread`: most tasks' logs are empty, and this runs for every attempt.
     static func tail(of path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd() else { return nil }
-        try? handle.seek(toOffset: size > UInt64(tailBytes) ? size - UInt64(tailBytes) : 0)
-        guard let data = try? handle.readToEnd(), !data.isEmpty else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0 else { return nil }
+        let count = min(Int(info.st_size), tailBytes)
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(Int(info.st_size) - count)) }
+        guard read > 0 else { return nil }
+        return String(decoding: bytes[..<read], as: UTF8.self)
     }
 }
