@@ -71,7 +71,7 @@ extension AttemptRunner {
         if mkdir(path, 0o755) == 0 {
             // Whatever the agent's umask.
             guard chmod(path, 0o755) == 0 else {
-                throw ProcessSupervisor.SpawnError(description: "cannot open up \(path): \(String(cString: strerror(errno)))")
+                throw ProcessSupervisor.SpawnError(description: "cannot make \(path) searchable: \(String(cString: strerror(errno)))")
             }
             return
         }
