@@ -85,7 +85,8 @@ struct AgentRoutes: Sendable {
         let pools = try await context.database.withConnection { connection in
             try connection.query("""
                 WITH names AS (SELECT name FROM pools UNION SELECT unnest(pools) FROM agent_liveness
-                               UNION SELECT DISTINCT pool FROM task_leases WHERE state IN ('queued', 'dispatched', 'running'))
+                               UNION SELECT pool FROM task_leases WHERE state = 'queued'
+                               UNION SELECT pool FROM task_leases WHERE state IN ('dispatched', 'running'))
                 SELECT n.name, p.dedicated_to,
                     (SELECT count(*)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND \(AgentSQL.isLive)) AS agents,
                     (SELECT COALESCE(sum(a.slots), 0)::int FROM agent_liveness a WHERE n.name = ANY(a.pools) AND \(AgentSQL.isLive)) AS slots,

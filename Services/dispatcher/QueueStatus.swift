@@ -24,17 +24,22 @@ struct TenantQueueStatus: Codable, Sendable, Equatable {
     var quotas: [QuotaView]
     var dispatchedToday: Int
 
-    /// Cheap enough for every request and every metrics refresh: two grouped scans of the active
-    /// lease rows (partial indexes) and small tables.
+    /// Cheap enough for every request and every metrics refresh: a grouped scan of each partial
+    /// index of the live lease rows (queued; out on agents) and small tables. One scan filtering
+    /// `state IN ('queued', 'dispatched', 'running')` matches neither index's predicate, so
+    /// Postgres read the whole table, done leases included: 156 ms a call after 200,000 tasks.
     static func load(_ connection: PostgresConnection, tenant: String?) throws -> [TenantQueueStatus] {
         var byTenant: [String: TenantQueueStatus] = [:]
         func entry(_ name: String) -> TenantQueueStatus {
             byTenant[name] ?? TenantQueueStatus(tenant: name, running: 0, queued: 0, pools: [], quotas: [], dispatchedToday: 0)
         }
         for row in try connection.query("""
-            SELECT tenant, pool, count(*) FILTER (WHERE state = 'queued')::int AS queued,
-                count(*) FILTER (WHERE state IN ('dispatched', 'running'))::int AS running
-            FROM task_leases WHERE state IN ('queued', 'dispatched', 'running') AND ($1::text IS NULL OR tenant = $1)
+            SELECT tenant, pool, sum(queued)::int AS queued, sum(running)::int AS running FROM (
+                SELECT tenant, pool, count(*) AS queued, 0 AS running FROM task_leases
+                WHERE state = 'queued' AND ($1::text IS NULL OR tenant = $1) GROUP BY tenant, pool
+                UNION ALL
+                SELECT tenant, pool, 0, count(*) FROM task_leases
+                WHERE state IN ('dispatched', 'running') AND ($1::text IS NULL OR tenant = $1) GROUP BY tenant, pool) c
             GROUP BY tenant, pool ORDER BY tenant, pool
             """, [tenant]) {
             let name = try row.string("tenant")

@@ -33,6 +33,17 @@ struct DispatchAPI: Sendable {
         let status: QueueStatus
     }
 
+    /// A pool as the platform admin's `GET /v1/pools` shows it.
+    struct PoolSeen: Codable, Sendable {
+        let name: String
+        let running: Int
+        let queued: Int
+    }
+
+    func pools() async throws -> [PoolSeen] {
+        try await api.decode([PoolSeen].self, "GET", "dispatcher", "/v1/pools", tenant: "acme")
+    }
+
     func placement(_ run: UUID, tenant: String) async throws -> RunPlacement {
         try await api.decode(RunPlacement.self, "GET", "dependency-resolver", "/v1/runs/\(run.key)", tenant: tenant)
     }

@@ -27,6 +27,8 @@ extension Integration {
                 let held = try await dispatch.queue(tenant: "acme")
                 #expect(held.queued == 3 && held.throttleReason?.contains("daily quota") == true)
                 #expect(held.nextDispatchAt != nil, "the next dispatch is estimated at the daily reset")
+                let pool = try await dispatch.pools().first { $0.name == "default" }
+                #expect(pool?.queued == 3 && (pool?.running ?? 3) <= 2, "the pool view counts the held tasks: \(String(describing: pool))")
                 let shown = try api.cli(["quota", "show", "acme"])
                 #expect(shown.contains("daily quota") && shown.contains("acme"))
 
