@@ -17,6 +17,9 @@ struct AgentConfiguration: Sendable {
     let heartbeatInterval: Duration
     /// How long a task has between SIGTERM and SIGKILL when it is stopped (timeout or kill).
     let killGrace: Duration
+    /// How long an attempt runs before it is reported `running` (`RunningReports`); shorter
+    /// attempts report only their outcome.
+    let runningReportDelay: Duration
     let host: String
     /// Checks that orders come from the dispatcher.
     let verifier: DispatchVerifier
@@ -52,6 +55,7 @@ struct AgentConfiguration: Sendable {
         workDirectory = environment.string("WL_AGENT_WORKDIR", default: FileManager.default.currentDirectoryPath + "/.wloadctl/agents/\(agentID)")
         heartbeatInterval = try environment.seconds("WL_HEARTBEAT_INTERVAL", default: 2)
         killGrace = try environment.seconds("WL_KILL_GRACE", default: 5)
+        runningReportDelay = try environment.seconds("WL_RUNNING_REPORT_DELAY", default: 0.2)
         host = ProcessInfo.processInfo.hostName
         let keyFile = try environment.required("WL_DISPATCH_PUBLIC_KEY_FILE")
         do { verifier = try DispatchVerifier(publicKeyFile: keyFile) } catch {

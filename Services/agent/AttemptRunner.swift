@@ -12,6 +12,7 @@ struct AttemptRunner: Sendable {
     let supervisor: ProcessSupervisor
     let control: AttemptControl
     let reports: ReportQueue
+    let running: RunningReports
     static let tailBytes = 2_048
 
     func run(_ plan: AttemptPlan) async {
@@ -27,13 +28,20 @@ struct AttemptRunner: Sendable {
             // A kill for this attempt came before its dispatch: it never starts.
             status.reason = stop.reason
             logger.info("attempt killed before it started", ["reason": stop.reason])
-        } else if let simulation = configuration.simulation {
-            await simulation.perform(termination, into: &status)
         } else {
-            await execute(plan, termination: termination, into: &status, logger: logger)
-            status.outputTail = Self.tail(of: plan.files.log)
+            status.startedAt = Date()
+            var began = status
+            began.state = .running
+            running.began(began, tenant: order.tenant)
+            if let simulation = configuration.simulation {
+                await simulation.perform(termination, into: &status)
+            } else {
+                await execute(plan, termination: termination, into: &status, logger: logger)
+                status.outputTail = Self.tail(of: plan.files.log)
+            }
+            running.ended(order.key)
         }
-        await report(status, tenant: order.tenant, logger: logger)
+        await reports.deliver(status, tenant: order.tenant, logger: logger)
     }
 
     private func execute(_ plan: AttemptPlan, termination: Termination, into status: inout TaskStatus, logger: Logger) async {
@@ -51,20 +59,6 @@ struct AttemptRunner: Sendable {
         logger.info("attempt finished", ["exitCode": "\(code)", "state": status.state.rawValue, "reason": status.reason ?? "",
                                          "user": plan.user?.name ?? configuration.identity.user,
                                          LogKey.durationMs: "\(Int((ContinuousClock.now - started).inSeconds * 1000))"])
-    }
-
-    func report(_ status: TaskStatus, tenant: String, logger: Logger) async {
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                try await reports.send(status, tenant: tenant)
-                return
-            } catch {
-                logger.warning("status report not delivered; retrying", [LogKey.error: "\(error)", "state": status.state.rawValue])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
     }
 
     /// The last `tailBytes` of the attempt's log, nil when it is empty or unreadable. An `fstat`

@@ -4,15 +4,15 @@ import Runtime
 import ServiceKit
 
 /// Pulls as many dispatch messages as there are free slots from this agent's topic, accepts their
-/// orders (reports `running`, then commits the offsets), records them in the ledger and only then
-/// starts the processes. A message may hold several orders (`TaskDispatches`) and is accepted
+/// orders (commits the offsets), records them in the ledger and only then starts the processes;
+/// `running` is reported for the attempts still running a moment later (`RunningReports`). A message may hold several orders (`TaskDispatches`) and is accepted
 /// whole: the dispatcher never has more orders out to an agent than it has free slots, so this
 /// runs more than `slots` at once only when the dispatcher's view was behind (an agent restarted
 /// with fewer slots), and then polls again only once it is back under its capacity. If the
 /// commit fails (a rebalance moved the partition), nothing starts: the
 /// partition's new owner gets the order again and runs it. Orders that fail the gate are dropped
 /// unreported; orders the local policy refuses are accepted the same way but reported `failed`
-/// (reason `policy: …`) instead of started. On SIGTERM it stops pulling and waits for the
+/// (reason `policy: …`, before the commit) instead of started. On SIGTERM it stops pulling and waits for the
 /// attempts in hand.
 struct DispatchLoop: Service {
     let name = "dispatch-loop"
@@ -28,8 +28,8 @@ struct DispatchLoop: Service {
     private struct Batch {
         var plans: [AttemptPlan] = []
         var attempts: [AttemptRef] = []
-        /// The acceptance reports: each run's go out as one message.
-        var reports = StatusReports()
+        /// The refusals' reports: each run's go out as one message.
+        var refusals = StatusReports()
     }
 
     func run() async throws {
@@ -72,9 +72,9 @@ struct DispatchLoop: Service {
         }
     }
 
-    /// Claims slots and reports `running` for each genuine order of the batch not accepted here
-    /// before, or `failed` when the policy refuses it. Redelivered orders of attempts in the
-    /// ledger are dropped.
+    /// Claims slots for each genuine order of the batch not accepted here before, or reports it
+    /// `failed` when the policy refuses it. Redelivered orders of attempts in the ledger are
+    /// dropped.
     private func accept(_ messages: [KafkaMessage]) async throws -> Batch {
         var batch = Batch()
         for order in messages.flatMap(open) {
@@ -84,24 +84,24 @@ struct DispatchLoop: Service {
                                                                       LogKey.attempt: "\(key.attempt)"])
                 continue
             }
-            var status = TaskStatus(runID: key.runID, taskID: key.taskID, attempt: key.attempt, state: .running,
-                                    agentID: runner.configuration.agentID, agentSession: runner.configuration.session)
             switch planner.plan(order) {
             case .run(let plan):
                 guard slots.claim(key) else { continue }
                 batch.plans.append(plan)
             case .refuse(let refusal):
-                status.state = .failed
-                status.reason = "\(TaskFailure.policy): \(refusal)"
+                let status = TaskStatus(runID: key.runID, taskID: key.taskID, attempt: key.attempt, state: .failed,
+                                        agentID: runner.configuration.agentID, agentSession: runner.configuration.session,
+                                        reason: "\(TaskFailure.policy): \(refusal)")
+                batch.refusals.add(status, tenant: order.tenant)
                 context.logger.warning("order refused by the agent's policy", [LogKey.tenant: order.tenant, LogKey.run: key.runID.key,
                                                                                LogKey.task: key.taskID, LogKey.attempt: "\(key.attempt)",
                                                                                "reason": refusal])
             }
             batch.attempts.append(key)
-            batch.reports.add(status, tenant: order.tenant)
         }
+        guard !batch.refusals.isEmpty else { return batch }
         do {
-            try await context.producer.send(try batch.reports.messages())
+            try await context.producer.send(try batch.refusals.messages())
         } catch {
             batch.plans.forEach { slots.release($0.key) }
             throw error

@@ -1,7 +1,8 @@
 import Contracts
 
 /// Simulate mode: the agent takes part in everything an attempt goes through — signed orders,
-/// its policy, slots, the `running` report that accepts an attempt, heartbeats, kills — but
+/// its policy, slots, the `running` report (for attempts longer than its delay), heartbeats,
+/// kills — but
 /// instead of starting a process it waits the simulated duration and reports `succeeded` with
 /// exit code 0. For dry-running workflows (does the DAG, the quota and the pool layout do what
 /// is meant, how long would a day's work take through the platform) and for `make bench`, which

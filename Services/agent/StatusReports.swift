@@ -14,6 +14,8 @@ struct StatusReports {
 
     private var reports = OrderedGroups<Key, TaskStatus>()
 
+    var isEmpty: Bool { reports.keys.isEmpty }
+
     mutating func add(_ status: TaskStatus, tenant: String) {
         reports.append(status, to: Key(runID: status.runID, tenant: tenant))
     }
@@ -47,6 +49,22 @@ final class ReportQueue: Sendable {
     private let state = Mutex(State())
 
     init(producer: KafkaProducer) { self.producer = producer }
+
+    /// Sends `status` until the broker takes it, backing off between tries: an attempt's report
+    /// must not be lost while this agent is alive.
+    func deliver(_ status: TaskStatus, tenant: String, logger: Logger) async {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await send(status, tenant: tenant)
+                return
+            } catch {
+                logger.warning("status report not delivered; retrying", [LogKey.error: "\(error)", "state": status.state.rawValue])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
 
     /// Returns once the broker has acknowledged the message carrying `status`; throws what
     /// sending it threw (the report was not delivered: the caller tries again).

@@ -146,6 +146,8 @@ extension RunEngine {
         if let code = status.exitCode { details["exitCode"] = "\(code)" }
         if let reason = status.reason { details["reason"] = reason }
         if let retryAt { details["retryAt"] = Timestamp.format(retryAt) }
+        // An attempt shorter than the agent's `running` delay has no `task.running` record.
+        if let startedAt = status.startedAt { details["startedAt"] = Timestamp.format(startedAt) }
         return details
     }
 }

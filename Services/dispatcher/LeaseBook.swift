@@ -32,9 +32,13 @@ struct LeaseBook: Sendable {
             let status = message.payload
             agentID = status.agentID ?? agentID
             agentSession = status.agentSession ?? agentSession
-            if status.state == .running {
+            // The agent's start time; an older agent's `running` report was sent at the start.
+            if let started = status.startedAt {
+                startedAt = started
+            } else if status.state == .running {
                 startedAt = message.occurredAt
-            } else {
+            }
+            if status.state != .running {
                 state = "done"
                 finishedAt = message.occurredAt
             }

@@ -196,10 +196,17 @@ public struct TaskStatus: GroupablePayload, Equatable {
     public var outputTail: String?
     /// The key=value pairs the task wrote to `$WL_OUTPUT` (succeeded attempts only).
     public var outputs: [String: String]?
+    /// When the agent started the attempt, on its `running` report and on its outcome: an attempt
+    /// that ends before its `running` report is due reports only its outcome (`RunningReports`),
+    /// which must still say when it started. Nil from agents older than this field, whose
+    /// `running` report's time is the start.
+    public var startedAt: Date?
 
     public init(runID: UUID, taskID: String, attempt: Int, state: State, agentID: String? = nil, agentSession: String? = nil,
-                exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil, outputs: [String: String]? = nil) {
+                exitCode: Int? = nil, reason: String? = nil, outputTail: String? = nil, outputs: [String: String]? = nil,
+                startedAt: Date? = nil) {
         self.outputs = outputs
+        self.startedAt = startedAt
         self.runID = runID
         self.taskID = taskID
         self.attempt = attempt

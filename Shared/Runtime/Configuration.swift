@@ -43,8 +43,9 @@ public struct Environment: Sendable {
     /// Seconds, fractional allowed (`0.25`).
     public func seconds(_ key: String, default fallback: Double) throws(ConfigError) -> Duration {
         guard let text = value(key) else { return .milliseconds(Int64(fallback * 1000)) }
-        guard let number = Double(text), number >= 0, number.isFinite else {
-            throw ConfigError(key: key, problem: "must be a non-negative number of seconds, got '\(text)'")
+        // At most ~31 years: a bigger number would overflow the milliseconds below.
+        guard let number = Double(text), number >= 0, number <= 1e9 else {
+            throw ConfigError(key: key, problem: "must be a non-negative number of seconds (at most 1e9), got '\(text)'")
         }
         return .milliseconds(Int64(number * 1000))
     }

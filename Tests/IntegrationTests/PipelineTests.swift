@@ -30,6 +30,8 @@ extension Integration {
                         && actions.filter { $0 == "task.succeeded" }.count == 3
                 }
                 #expect(audited, "audit trail holds the trigger, every task success and the run's end")
+                let successes = try await api.audit(run: id, tenant: "acme").filter { $0.action == "task.succeeded" }
+                #expect(successes.allSatisfy { $0.details["startedAt"] != nil }, "each outcome record says when the attempt started")
                 try await Self.redeliveredAuditRecordsAreStoredOnce(stack, api: api, run: id)
                 try await Self.redeliveredReadiesAreQueuedOnce(stack)
             }
