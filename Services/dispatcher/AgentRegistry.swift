@@ -6,10 +6,10 @@ import ServiceKit
 
 /// What the dispatcher knows of each agent (`agent_liveness`): its pools, labels, slots, load and
 /// current process (session), from heartbeats. A heartbeat also lists the attempts the agent is
-/// running. Any still waiting to be accepted counts as accepted (the agent holds it, even if its
-/// `running` report is still queued behind others); any that is no longer current (lost and
-/// retried elsewhere, or queued again) is killed there, so an agent that comes back after a
-/// partition stops work someone else has taken over.
+/// running. Any still waiting to be accepted counts as accepted (the agent holds it, though it
+/// reports `running` only for attempts that outlast `WL_RUNNING_REPORT_DELAY`); any that is no
+/// longer current (lost and retried elsewhere, or queued again) is killed there, so an agent
+/// that comes back after a partition stops work someone else has taken over.
 struct AgentRegistry: Sendable {
     let logger: Logger
 
@@ -30,16 +30,27 @@ struct AgentRegistry: Sendable {
     }
 
     /// Marks the listed attempts still `dispatched` to this agent as `running`, so the accept
-    /// timeout (`LostAgentSweeper`) never gives up an order the agent has taken. The `running`
-    /// report, when it comes, still records when the attempt started.
+    /// timeout (`LostAgentSweeper`) never gives up an order the agent has taken. The outcome (or
+    /// the `running` report) still records when the attempt started.
+    ///
+    /// Leases locked by a batch of reports being applied at the same moment are skipped, not
+    /// waited for: the batch locks the same leases in its own order, and waiting deadlocked the
+    /// two (Postgres breaks a deadlock only after `deadlock_timeout`, a second in which every
+    /// report waits; several a minute once short attempts stayed `dispatched` until their outcome,
+    /// docs/performance.md, item 61). A skipped lease is being changed by its agent's report
+    /// anyway, and the next heartbeat lists it again while it is still out.
     private func accept(_ beat: AgentHeartbeat, _ connection: PostgresConnection) throws {
         let attempts = beat.attempts ?? []
         guard !attempts.isEmpty else { return }
         try connection.execute("""
+            WITH held AS (
+                SELECT l.run_id, l.task_id FROM task_leases l
+                JOIN unnest($2::uuid[], $3::text[], $4::int[]) AS a(run_id, task_id, attempt)
+                    ON l.run_id = a.run_id AND l.task_id = a.task_id AND l.attempt = a.attempt
+                WHERE l.state = 'dispatched' AND l.agent_id = $1 AND (l.agent_session IS NULL OR l.agent_session = $5)
+                FOR UPDATE OF l SKIP LOCKED)
             UPDATE task_leases l SET state = 'running', agent_session = COALESCE(l.agent_session, $5), updated_at = now()
-            FROM unnest($2::uuid[], $3::text[], $4::int[]) AS a(run_id, task_id, attempt)
-            WHERE l.run_id = a.run_id AND l.task_id = a.task_id AND l.attempt = a.attempt AND l.state = 'dispatched'
-                AND l.agent_id = $1 AND (l.agent_session IS NULL OR l.agent_session = $5)
+            FROM held WHERE l.run_id = held.run_id AND l.task_id = held.task_id
             """, [beat.agentID, attempts.map(\.runID), attempts.map(\.taskID), attempts.map(\.attempt), beat.session])
     }
 
