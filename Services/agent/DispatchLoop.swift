@@ -5,15 +5,15 @@ import ServiceKit
 
 /// Pulls as many dispatch messages as there are free slots from this agent's topic, accepts their
 /// orders (commits the offsets), records them in the ledger and only then starts the processes;
-/// `running` is reported for the attempts still running a moment later (`RunningReports`). A message may hold several orders (`TaskDispatches`) and is accepted
-/// whole: the dispatcher never has more orders out to an agent than it has free slots, so this
-/// runs more than `slots` at once only when the dispatcher's view was behind (an agent restarted
-/// with fewer slots), and then polls again only once it is back under its capacity. If the
-/// commit fails (a rebalance moved the partition), nothing starts: the
-/// partition's new owner gets the order again and runs it. Orders that fail the gate are dropped
-/// unreported; orders the local policy refuses are accepted the same way but reported `failed`
-/// (reason `policy: …`, before the commit) instead of started. On SIGTERM it stops pulling and waits for the
-/// attempts in hand.
+/// `running` is reported for the attempts still running a moment later (`RunningReports`). A
+/// message may hold several orders (`TaskDispatches`) and is accepted whole: the dispatcher never
+/// has more orders out to an agent than it has free slots, so this runs more than `slots` at once
+/// only when the dispatcher's view was behind (an agent restarted with fewer slots), and then
+/// polls again only once it is back under its capacity. If the commit fails (a rebalance moved
+/// the partition), nothing starts: the partition's new owner gets the order again and runs it.
+/// Orders that fail the gate are dropped unreported; orders the local policy refuses are accepted
+/// the same way but reported `failed` (reason `policy: …`, before the commit) instead of started.
+/// On SIGTERM it stops pulling and waits for the attempts in hand.
 struct DispatchLoop: Service {
     let name = "dispatch-loop"
     let context: ProcessContext
