@@ -28,6 +28,8 @@ struct DispatchLoop: Service {
     private struct Batch {
         var plans: [AttemptPlan] = []
         var attempts: [AttemptRef] = []
+        /// The same attempts, to drop an order a batch holds twice without a walk of the list.
+        var seen: Set<AttemptRef> = []
         /// The refusals' reports: each run's go out as one message.
         var refusals = StatusReports()
     }
@@ -79,7 +81,7 @@ struct DispatchLoop: Service {
         var batch = Batch()
         for order in messages.flatMap(open) {
             let key = order.key
-            guard !ledger.contains(key.ledgerKey), !batch.attempts.contains(key) else {
+            guard !ledger.contains(key.ledgerKey), batch.seen.insert(key).inserted else {
                 context.logger.warning("duplicate dispatch dropped", [LogKey.run: key.runID.key, LogKey.task: key.taskID,
                                                                       LogKey.attempt: "\(key.attempt)"])
                 continue

@@ -57,6 +57,10 @@ struct TextParserTests {
     @Test func arrayLiteralsQuoteEveryElement() {
         #expect(["a", "b,c", "d\"e", "f\\g", "NULL"].postgresText == #"{"a","b,c","d\"e","f\\g","NULL"}"#)
         #expect([String]().postgresText == "{}")
+        #expect(["", "é—😀", "\"\"\\\\\"\""].postgresText == #"{"","é—😀","\"\"\\\\\"\""}"#, "every byte escaped: the worst case fits")
+        let json = String(repeating: #"{"k":"v\n"},"#, count: 500)
+        let expected = "{\"" + json.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"}"
+        #expect([json].postgresText == expected)
         #expect([Int64(1), -2].postgresText == "{1,-2}")
         #expect([UInt8]([0xde, 0xad]).postgresText == #"\xdead"#)
     }
