@@ -48,6 +48,8 @@ final class RunningReports: Service {
     }
 
     /// Reports the attempts that became due, checking every half `delay` (at least every 10 ms).
+    /// A stopping agent does not wait for the broker to take these: each attempt's outcome
+    /// follows, or the dispatcher gives up the attempts of an agent that went away.
     func run() async throws {
         let tick = max(delay / 2, .milliseconds(10))
         while !Task.isCancelled {
@@ -56,7 +58,7 @@ final class RunningReports: Service {
             guard !due.isEmpty else { continue }
             await withDiscardingTaskGroup { group in
                 for entry in due {
-                    group.addTask { await self.reports.deliver(entry.status, tenant: entry.tenant, logger: self.logger) }
+                    group.addTask { await self.reports.deliver(entry.status, tenant: entry.tenant, logger: self.logger, untilCancelled: true) }
                 }
             }
         }

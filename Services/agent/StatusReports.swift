@@ -51,14 +51,16 @@ final class ReportQueue: Sendable {
     init(producer: KafkaProducer) { self.producer = producer }
 
     /// Sends `status` until the broker takes it, backing off between tries: an attempt's report
-    /// must not be lost while this agent is alive.
-    func deliver(_ status: TaskStatus, tenant: String, logger: Logger) async {
+    /// must not be lost while this agent is alive. `untilCancelled`: give up once the calling task
+    /// is cancelled (the agent is stopping), for reports that something later supersedes.
+    func deliver(_ status: TaskStatus, tenant: String, logger: Logger, untilCancelled: Bool = false) async {
         var delay = Duration.milliseconds(100)
         while true {
             do {
                 try await send(status, tenant: tenant)
                 return
             } catch {
+                if untilCancelled, Task.isCancelled { return }
                 logger.warning("status report not delivered; retrying", [LogKey.error: "\(error)", "state": status.state.rawValue])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
