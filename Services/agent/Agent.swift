@@ -11,7 +11,8 @@ import ServiceKit
 /// so a crash before that point leaves the order for the restarted agent, and a crash after it is
 /// noticed by the dispatcher through the missing heartbeats (or the new session). `running` is
 /// reported for attempts still running a moment after they started (`RunningReports`). A ledger
-/// on local disk keeps a redelivered order from starting twice. Running attempts are stopped by their timeout or by kill commands, which every agent reads.
+/// on local disk keeps a redelivered order from starting twice. Running attempts are stopped by
+/// their timeout or by kill commands, which every agent reads.
 enum Agent {
     @Sendable static func build(_ context: ProcessContext) async throws -> ServiceApp {
         let configuration = try AgentConfiguration(context.environment, instanceID: context.configuration.instanceID)
