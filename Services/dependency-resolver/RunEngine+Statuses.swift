@@ -55,8 +55,8 @@ extension RunEngine {
     }
 
     private func applyStatuses(_ statuses: [TaskStatus], of runID: UUID, _ connection: PostgresConnection, _ outbox: Outbox) throws {
-        // The run's row, then its reported tasks' rows, locked in one round trip.
-        let locked = try connection.queries([RunContext.lock(runID), Self.lockTasks(Set(statuses.map(\.taskID)), of: runID)])
+        // The run's row locked, then its reported tasks' rows read, in one round trip.
+        let locked = try connection.queries([RunContext.lock(runID), Self.readTasks(Set(statuses.map(\.taskID)), of: runID)])
         guard locked.count == 2, let run = try RunContext(runID, row: locked[0].first, plans: plans, connection) else {
             logger.warning("status for unknown run", [LogKey.run: runID.key, "reports": "\(statuses.count)"])
             return
@@ -112,10 +112,12 @@ extension RunEngine {
         }
     }
 
-    /// Locks the reported tasks' rows and reads their state.
-    private static func lockTasks(_ tasks: Set<String>, of run: UUID) -> (sql: String, parameters: [any PostgresBindable]) {
+    /// Reads the reported tasks' state. Their rows need no lock of their own: every change to a
+    /// run's tasks locks the run's row first (`RunContext.lock`), which this batch holds, and a
+    /// row lock is a WAL record per task (docs/performance.md, item 62).
+    private static func readTasks(_ tasks: Set<String>, of run: UUID) -> (sql: String, parameters: [any PostgresBindable]) {
         ("""
-        SELECT task_id, state, attempt, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2) ORDER BY task_id FOR UPDATE
+        SELECT task_id, state, attempt, failures FROM task_instances WHERE run_id = $1 AND task_id = ANY($2)
         """, [run, Array(tasks)])
     }
 

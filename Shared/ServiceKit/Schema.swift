@@ -23,6 +23,8 @@ public enum Schema {
         Migration(version: 17, name: "audit-natural-key", sql: auditNaturalKey),
         Migration(version: 18, name: "audit-segments", sql: auditSegments),
         Migration(version: 19, name: "task-specs", sql: taskSpecs),
+        Migration(version: 20, name: "lease-room", sql: leaseRoom),
+        Migration(version: 21, name: "deferred-task-run-check", sql: deferredTaskRunCheck),
     ]
 
     /// Trigger-rule tallies, retries, outputs and sub-workflow links on task instances; parent
