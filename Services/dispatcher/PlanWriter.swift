@@ -39,14 +39,15 @@ struct PlanWriter: Sendable {
             """, [decisions.map(\.task.runID), decisions.map(\.task.taskID), decisions.map(\.agentID),
                   decisions.map { $0.agentSession ?? "" }, Array(repeating: "queued", count: decisions.count)])
         let now = Date()
-        var orders = OrderedGroups<Address, DispatchOrder>()
+        var orders = OrderedGroups<Address, DispatchOrder.Prepared>()
         for row in rows {
-            let spec = try row.json("spec", as: TaskSpec.self)
+            // The spec as stored at intake (a `json` column: Postgres checked it is JSON).
+            let spec = RawJSON(trusted: Array(try row.string("spec").utf8))
             let session = try row.optionalString("agent_session").flatMap { $0.isEmpty ? nil : $0 }
-            let order = DispatchOrder(task: spec, attempt: try row.int("attempt"), tenant: try row.string("tenant"),
-                                      agentID: try row.string("agent_id"), agentSession: session, issuedAt: now)
+            let order = DispatchOrder.Prepared(task: spec, attempt: try row.int("attempt"), tenant: try row.string("tenant"),
+                                               agentID: try row.string("agent_id"), agentSession: session, issuedAt: now)
             orders.append(order, to: Address(agentID: order.agentID, session: order.agentSession, tenant: order.tenant))
-            try report(order, outbox)
+            try report(order, runID: try row.uuid("run_id"), taskID: try row.string("task_id"), outbox)
         }
         try publish(orders, outbox)
         if rows.count < decisions.count {
@@ -64,7 +65,7 @@ struct PlanWriter: Sendable {
     /// Each addressee's orders as few signed messages on its agent's topic (one signature per
     /// message, within `MessageLimits`), keyed by tenant so a tenant's orders arrive in
     /// the order the pass chose them.
-    private func publish(_ orders: OrderedGroups<Address, DispatchOrder>, _ outbox: Outbox) throws {
+    private func publish(_ orders: OrderedGroups<Address, DispatchOrder.Prepared>, _ outbox: Outbox) throws {
         for address in orders.keys {
             let topic = Topics.dispatch(agent: address.agentID)
             for chunk in orders[address].chunked(size: \.estimatedBytes) {
@@ -78,12 +79,12 @@ struct PlanWriter: Sendable {
     }
 
     /// `dispatched` to the resolver, grouped with the pass's other reports for the run.
-    private func report(_ order: DispatchOrder, _ outbox: Outbox) throws {
-        let runKey = order.task.runID.key
-        try outbox.publish(grouped: TaskStatus(runID: order.task.runID, taskID: order.task.taskID, attempt: order.attempt, state: .dispatched,
+    private func report(_ order: DispatchOrder.Prepared, runID: UUID, taskID: String, _ outbox: Outbox) throws {
+        let runKey = runID.key
+        try outbox.publish(grouped: TaskStatus(runID: runID, taskID: taskID, attempt: order.attempt, state: .dispatched,
                                                agentID: order.agentID),
                            tenant: order.tenant, topic: Topics.tasksStatus, key: runKey)
-        logger.debug("dispatched", [LogKey.tenant: order.tenant, LogKey.run: runKey, LogKey.task: order.task.taskID,
+        logger.debug("dispatched", [LogKey.tenant: order.tenant, LogKey.run: runKey, LogKey.task: taskID,
                                     LogKey.attempt: "\(order.attempt)", LogKey.agent: order.agentID])
     }
 

@@ -20,7 +20,8 @@ struct TaskQueue: Sendable {
         let taskID: String
         let tenant: String
         let pool: String
-        let spec: TaskSpec
+        /// The spec as it came, stored as it is (`DispatchOrder.Prepared`).
+        let spec: RawJSON
         let priority: Int
         let selector: String?
         let concurrencyKey: String?
@@ -41,11 +42,11 @@ struct TaskQueue: Sendable {
     @discardableResult
     func enqueue(_ messages: [IncomingMessage], recordingAs consumer: String, _ connection: PostgresConnection) throws -> Int {
         var seen = Set<UUID>()
-        let readies = try messages.filter { seen.insert($0.header.id).inserted }.items(TaskReady.self)
+        let readies = try messages.filter { seen.insert($0.header.id).inserted }.items(TaskReady.Received.self)
         let rows = readies.enumerated().map { arrival, message in
             let spec = message.payload.task
             return Row(arrival: arrival, messageID: message.id, runID: spec.runID, taskID: spec.taskID, tenant: message.tenant,
-                       pool: spec.pool, spec: spec, priority: spec.effectivePriority, selector: spec.selector,
+                       pool: spec.pool, spec: message.payload.specText, priority: spec.effectivePriority, selector: spec.selector,
                        concurrencyKey: spec.concurrency?.key, concurrencyLimit: spec.concurrency?.limit)
         }
         guard !rows.isEmpty else { return 0 }

@@ -63,6 +63,7 @@ struct WireValueReader {
         if T.self == Double.self, let value = try double(at: index, parent, key) as? T { return value }
         if T.self == Data.self, let value = try data(at: index, parent, key) as? T { return value }
         if T.self == URL.self, let value = try url(at: index, parent, key) as? T { return value }
+        if T.self == RawJSON.self, let value = raw(at: index) as? T { return value }
         // The collections most messages carry (environments, outputs, details, argv), without
         // the standard library's generic walk through coding keys.
         if T.self == [String: String].self, let value = stringDictionary(at: index) as? T { return value }
@@ -71,6 +72,14 @@ struct WireValueReader {
     }
 
     // MARK: primitives
+
+    /// The value's text as it stands in the document; a string's with its quotes.
+    func raw(at index: Int) -> RawJSON {
+        let token = tokens[index]
+        let quoted = token.kind == .string || token.kind == .escapedString
+        let range = quoted ? (token.start - 1)..<(token.end + 1) : token.start..<token.end
+        return RawJSON(trusted: Array(source.document.bytes[range]))
+    }
 
     func string(at index: Int, _ parent: WireValueDecoder?, _ key: (any CodingKey)?) throws -> String {
         let token = tokens[index]

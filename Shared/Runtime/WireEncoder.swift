@@ -74,6 +74,7 @@ public enum WireValueWriter {
         if T.self == Double.self, let number = value as? Double { try writeDouble(number, into: &out, parent: parent, key: key); return true }
         if T.self == Data.self, let data = value as? Data { writeString(data.base64EncodedString(), into: &out); return true }
         if T.self == URL.self, let url = value as? URL { writeString(url.absoluteString, into: &out); return true }
+        if T.self == RawJSON.self, let raw = value as? RawJSON { out.append(contentsOf: raw.bytes); return true }
         // The collections most messages carry (environments, outputs, details, argv), without
         // the standard library's generic walk through coding keys.
         if T.self == [String: String].self, let dictionary = value as? [String: String] {

@@ -59,6 +59,17 @@ public struct DispatchSigner: Sendable {
         return TaskDispatches(orders: body, signature: signature)
     }
 
+    /// As `sign(_:)` for orders whose specs are the text stored at intake (`DispatchOrder.Prepared`).
+    public func sign(_ order: DispatchOrder.Prepared) throws -> TaskDispatch {
+        let (body, signature) = try signed(order)
+        return TaskDispatch(order: body, signature: signature)
+    }
+
+    public func sign(_ orders: [DispatchOrder.Prepared]) throws -> TaskDispatches {
+        let (body, signature) = try signed(orders)
+        return TaskDispatches(orders: body, signature: signature)
+    }
+
     /// The value's JSON text and the hex signature over its bytes.
     private func signed(_ value: some Encodable) throws -> (String, String) {
         let body = try WireCoding.encode(value)
