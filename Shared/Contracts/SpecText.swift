@@ -33,10 +33,16 @@ extension TaskReady {
     }
 }
 
+/// What a dispatch order is signed as (`DispatchSigner`): a `DispatchOrder`, or one whose spec
+/// is the text stored at intake.
+public protocol DispatchOrderBody: Encodable, Sendable {}
+
+extension DispatchOrder: DispatchOrderBody {}
+
 extension DispatchOrder {
     /// A `DispatchOrder` as the dispatcher writes it: the spec is the text stored when the task
     /// was queued. It encodes to the JSON of the `DispatchOrder` it stands for.
-    public struct Prepared: Encodable, Sendable {
+    public struct Prepared: DispatchOrderBody {
         public var task: RawJSON
         public var attempt: Int
         public var tenant: String

@@ -48,24 +48,13 @@ public struct DispatchSigner: Sendable {
         secretKey = try DispatchSigning.readKey(path, bytes: 64, what: "dispatch signing key")
     }
 
-    public func sign(_ order: DispatchOrder) throws -> TaskDispatch {
+    public func sign(_ order: some DispatchOrderBody) throws -> TaskDispatch {
         let (body, signature) = try signed(order)
         return TaskDispatch(order: body, signature: signature)
     }
 
     /// Several orders for one agent, tenant and session, under one signature.
-    public func sign(_ orders: [DispatchOrder]) throws -> TaskDispatches {
-        let (body, signature) = try signed(orders)
-        return TaskDispatches(orders: body, signature: signature)
-    }
-
-    /// As `sign(_:)` for orders whose specs are the text stored at intake (`DispatchOrder.Prepared`).
-    public func sign(_ order: DispatchOrder.Prepared) throws -> TaskDispatch {
-        let (body, signature) = try signed(order)
-        return TaskDispatch(order: body, signature: signature)
-    }
-
-    public func sign(_ orders: [DispatchOrder.Prepared]) throws -> TaskDispatches {
+    public func sign<Order: DispatchOrderBody>(_ orders: [Order]) throws -> TaskDispatches {
         let (body, signature) = try signed(orders)
         return TaskDispatches(orders: body, signature: signature)
     }
